@@ -1,0 +1,146 @@
+"""Findings and reports: the plain data every renderer reads, the JSON document, and exit codes."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+JSON_VERSION = 1
+
+SEVERITIES = ("error", "warning", "info")
+_RANK = {"info": 1, "warning": 2, "error": 3}
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """One runtime and architecture a layer is checked against."""
+
+    runtime: str
+    arch: str
+
+    def __str__(self) -> str:
+        return f"{self.runtime}/{self.arch}"
+
+    def to_json(self) -> dict[str, str]:
+        return {"runtime": self.runtime, "arch": self.arch}
+
+
+@dataclass(frozen=True)
+class LayerTarget:
+    """A target of one layer, and why it was chosen."""
+
+    target: Target
+    inferred: bool
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.target.to_json(), "inferred": self.inferred, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: str
+    layer: str
+    path: Optional[str]  # None: the finding is about the whole layer
+    message: str
+    fix: str
+    targets: tuple[Target, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple[str, str, str, str]:
+        return (self.layer, self.path or "", self.code, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "layer": self.layer,
+            "path": self.path,
+            "message": self.message,
+            "fix": self.fix,
+            "targets": [target.to_json() for target in self.targets],
+            "data": self.data,
+        }
+
+
+@dataclass
+class LayerReport:
+    path: str
+    zipped_bytes: Optional[int] = None
+    unzipped_bytes: int = 0
+    files: int = 0
+    targets: list[LayerTarget] = field(default_factory=list)
+    error: Optional[str] = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "zipped_bytes": self.zipped_bytes,
+            "unzipped_bytes": self.unzipped_bytes,
+            "files": self.files,
+            "targets": [target.to_json() for target in self.targets],
+            "error": self.error,
+            "findings": [finding.to_json() for finding in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class SkippedTarget:
+    """A runtime/architecture pair that was asked for but cannot exist."""
+
+    target: Target
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {**self.target.to_json(), "reason": self.reason}
+
+
+@dataclass
+class Report:
+    tool_version: str
+    knowledge_base: str
+    as_of: datetime.date
+    layers: list[LayerReport] = field(default_factory=list)
+    skipped_targets: list[SkippedTarget] = field(default_factory=list)
+
+    def findings(self) -> list[Finding]:
+        return [finding for layer in self.layers for finding in layer.findings]
+
+    def summary(self) -> dict[str, int]:
+        counts = {"errors": 0, "warnings": 0, "infos": 0}
+        for finding in self.findings():
+            counts[finding.severity + "s"] += 1
+        return counts
+
+    def exit_code(self, fail_on: str = "error") -> int:
+        """The exit-code contract: 3 internal error > 2 unreadable layer > 1 findings > 0."""
+        findings = self.findings()
+        if any(finding.code == "LL000" for finding in findings):
+            return EXIT_INTERNAL
+        if any(layer.error is not None for layer in self.layers):
+            return EXIT_USAGE
+        if fail_on != "never" and any(_RANK[f.severity] >= _RANK[fail_on] for f in findings):
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": JSON_VERSION,
+            "tool": {"name": "layer-lint", "version": self.tool_version, "knowledge_base": self.knowledge_base},
+            "as_of": self.as_of.isoformat(),
+            "layers": [layer.to_json() for layer in self.layers],
+            "skipped_targets": [skipped.to_json() for skipped in self.skipped_targets],
+            "stack": None,
+            "summary": self.summary(),
+        }

@@ -1,0 +1,147 @@
+"""Targets: the runtime/architecture pairs a layer is checked against, asked for or inferred."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from . import layout
+from .layer import Layer
+from .report import LayerTarget, SkippedTarget, Target
+from .runtimes import ARCHITECTURES, KnowledgeBase, Runtime
+
+
+class UsageError(ValueError):
+    """A bad flag value; the CLI turns it into exit 2."""
+
+
+@dataclass(frozen=True)
+class TargetRequest:
+    """What the user asked for: --runtime, --arch and --target values."""
+
+    runtimes: tuple[str, ...] = ()
+    archs: tuple[str, ...] = ()
+    pairs: tuple[str, ...] = ()
+
+    @property
+    def explicit(self) -> bool:
+        return bool(self.runtimes or self.pairs)
+
+
+def resolve_runtime(kb: KnowledgeBase, name: str) -> Runtime:
+    runtime = kb.get(name)
+    if runtime is not None:
+        return runtime
+    if name in kb.container_only:
+        raise UsageError(f"{name} is a container-image-only runtime; layers work only with .zip functions ({kb.container_only[name]})")
+    hint = kb.suggest(name)
+    did_you_mean = f"; did you mean {' or '.join(hint)}?" if hint else "; `layer-lint runtimes` lists them"
+    raise UsageError(f"unknown runtime {name!r}{did_you_mean}")
+
+
+def check_arch(arch: str) -> str:
+    if arch in ARCHITECTURES:
+        return arch
+    aliases = {"amd64": "x86_64", "x64": "x86_64", "x86-64": "x86_64", "aarch64": "arm64", "arm": "arm64"}
+    hint = f"; did you mean {aliases[arch.lower()]}?" if arch.lower() in aliases else ""
+    raise UsageError(f"unknown architecture {arch!r}: Lambda has x86_64 and arm64{hint}")
+
+
+def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[Target], list[SkippedTarget]]:
+    """The asked-for targets, and the pairs dropped because the runtime lacks that architecture."""
+    archs = [check_arch(arch) for arch in request.archs]
+    targets: list[Target] = []
+    skipped: list[SkippedTarget] = []
+    for name in request.runtimes:
+        runtime = resolve_runtime(kb, name)
+        for arch in archs or runtime.architectures:
+            if arch in runtime.architectures:
+                targets.append(Target(runtime.id, arch))
+            else:
+                skipped.append(SkippedTarget(Target(runtime.id, arch), _no_arch_reason(runtime)))
+    for pair in request.pairs:
+        name, sep, arch = pair.partition("/")
+        if not sep:
+            raise UsageError(f"--target {pair!r}: expected RUNTIME/ARCH, e.g. python3.12/arm64")
+        runtime = resolve_runtime(kb, name)
+        check_arch(arch)
+        if arch not in runtime.architectures:
+            raise UsageError(f"--target {pair}: {_no_arch_reason(runtime)}")
+        targets.append(Target(runtime.id, arch))
+    unique = sorted(set(targets), key=targets.index)
+    if request.explicit and not unique:
+        raise UsageError("no target left: " + "; ".join(s.reason for s in skipped))
+    return unique, skipped
+
+
+def _no_arch_reason(runtime: Runtime) -> str:
+    return f"{runtime.id} runs only on {', '.join(runtime.architectures) or 'no known architecture'}"
+
+
+def current_runtimes(kb: KnowledgeBase, family: str, as_of: datetime.date) -> list[Runtime]:
+    """The family's .zip runtimes with a published deprecation date still ahead of `as_of`."""
+    return [r for r in kb.family(family) if r.zip and r.deprecated is not None and r.deprecated > as_of]
+
+
+def infer_targets(layer: Layer, kb: KnowledgeBase, as_of: datetime.date, archs: Sequence[str] = ()) -> list[LayerTarget]:
+    """Targets from the layout: versioned folders name their runtime, version-less content
+    names the family's current runtimes, and ELF members name the architectures."""
+    reasons: dict[str, str] = {}
+    family_reasons: dict[str, str] = {}
+    has_common = False
+    for facts in layer.file_facts:
+        top = layout.top_level(facts.entry.path)
+        if top in layout.COMMON_TOP_LEVEL:
+            has_common = True
+            continue
+        where = facts.placement
+        if where is not None and where.version is not None:
+            readers = [r for r in kb.runtimes.values() if where.folder in r.layer_paths]
+            for runtime in readers:
+                reasons.setdefault(runtime.id, where.folder + "/")
+            if not readers:
+                family_reasons.setdefault(where.family, f"{where.folder}/ (read by no runtime)")
+        elif where is not None:
+            family_reasons.setdefault(where.family, f"{where.folder}/ (version-less)")
+        elif facts.family is not None:
+            family_reasons.setdefault(facts.family, f"{layout.FAMILY_NAMES[facts.family]} code at {top}")
+    for family, why in family_reasons.items():
+        for runtime in current_runtimes(kb, family, as_of):
+            reasons.setdefault(runtime.id, f"{why}: {family} runtimes current on {as_of.isoformat()}")
+    if not reasons:
+        why = "only bin/, lib/, extensions/ or bootstrap" if has_common else "no runtime-specific folders"
+        for runtime in current_runtimes(kb, "provided", as_of):
+            reasons[runtime.id] = f"{why}: provided runtimes current on {as_of.isoformat()}"
+
+    arch_reason = ""
+    if archs:
+        chosen = [check_arch(arch) for arch in archs]
+    else:
+        chosen, arch_reason = _elf_architectures(layer)
+    inferred = []
+    for runtime_id, why in reasons.items():
+        runtime = kb.runtimes[runtime_id]
+        for arch in chosen:
+            if arch in runtime.architectures:
+                inferred.append(LayerTarget(Target(runtime_id, arch), True, why + arch_reason))
+    return inferred
+
+
+def _elf_architectures(layer: Layer) -> tuple[list[str], str]:
+    found: dict[str, str] = {}
+    for path, head in sorted(layer.binaries.items()):
+        if head.format == "elf" and head.arch in ARCHITECTURES:
+            found.setdefault(head.arch, path)
+    if not found:
+        return list(ARCHITECTURES), ""
+    archs = [arch for arch in ARCHITECTURES if arch in found]
+    return archs, "; " + ", ".join(f"{arch} from ELF {found[arch]}" for arch in archs)
+
+
+def layer_targets(
+    layer: Layer, kb: KnowledgeBase, as_of: datetime.date, request: TargetRequest, explicit: Optional[list[Target]]
+) -> list[LayerTarget]:
+    if request.explicit and explicit is not None:
+        return [LayerTarget(target, False, "--runtime/--target") for target in explicit]
+    return infer_targets(layer, kb, as_of, request.archs)
