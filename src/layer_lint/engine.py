@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .layer import Layer
 from .registry import Context, Rule, select_rules
-from .report import Finding, LayerReport, Report
+from .report import Finding, LayerReport, LayerTarget, Report
 from .rules import ALL_RULES, INTERNAL_ERROR
 from .runtimes import KnowledgeBase, load_knowledge_base
 from .source import UnreadableLayer, open_layer
@@ -37,7 +37,7 @@ def run(paths: Sequence[Union[str, Path]], options: Options, kb: KnowledgeBase |
     return report
 
 
-def _lint_layer(name: str, rules: Sequence[Rule], kb: KnowledgeBase, options: Options, explicit) -> LayerReport:
+def _lint_layer(name: str, rules: Sequence[Rule], kb: KnowledgeBase, options: Options, explicit: Sequence[LayerTarget]) -> LayerReport:
     try:
         source = open_layer(name)
     except UnreadableLayer as exc:

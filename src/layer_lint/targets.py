@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Sequence
 
 from . import layout
 from .layer import Layer
@@ -34,7 +34,7 @@ def resolve_runtime(kb: KnowledgeBase, name: str) -> Runtime:
     if runtime is not None:
         return runtime
     if name in kb.container_only:
-        raise UsageError(f"{name} is a container-image-only runtime; layers work only with .zip functions ({kb.container_only[name]})")
+        raise UsageError(f"{name} is a container-image-only runtime; layers work only with .zip functions")
     hint = kb.suggest(name)
     did_you_mean = f"; did you mean {' or '.join(hint)}?" if hint else "; `layer-lint runtimes` lists them"
     raise UsageError(f"unknown runtime {name!r}{did_you_mean}")
@@ -48,16 +48,17 @@ def check_arch(arch: str) -> str:
     raise UsageError(f"unknown architecture {arch!r}: Lambda has x86_64 and arm64{hint}")
 
 
-def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[Target], list[SkippedTarget]]:
+def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[LayerTarget], list[SkippedTarget]]:
     """The asked-for targets, and the pairs dropped because the runtime lacks that architecture."""
     archs = [check_arch(arch) for arch in request.archs]
-    targets: list[Target] = []
+    targets: list[LayerTarget] = []
     skipped: list[SkippedTarget] = []
     for name in request.runtimes:
         runtime = resolve_runtime(kb, name)
         for arch in archs or runtime.architectures:
             if arch in runtime.architectures:
-                targets.append(Target(runtime.id, arch))
+                reason = f"--runtime {name}" + (f" --arch {arch}" if archs else "")
+                targets.append(LayerTarget(Target(runtime.id, arch), False, reason))
             else:
                 skipped.append(SkippedTarget(Target(runtime.id, arch), _no_arch_reason(runtime)))
     for pair in request.pairs:
@@ -68,8 +69,11 @@ def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[Ta
         check_arch(arch)
         if arch not in runtime.architectures:
             raise UsageError(f"--target {pair}: {_no_arch_reason(runtime)}")
-        targets.append(Target(runtime.id, arch))
-    unique = sorted(set(targets), key=targets.index)
+        targets.append(LayerTarget(Target(runtime.id, arch), False, f"--target {pair}"))
+    first: dict[Target, LayerTarget] = {}
+    for layer_target in targets:
+        first.setdefault(layer_target.target, layer_target)
+    unique = list(first.values())
     if request.explicit and not unique:
         raise UsageError("no target left: " + "; ".join(s.reason for s in skipped))
     return unique, skipped
@@ -140,8 +144,8 @@ def _elf_architectures(layer: Layer) -> tuple[list[str], str]:
 
 
 def layer_targets(
-    layer: Layer, kb: KnowledgeBase, as_of: datetime.date, request: TargetRequest, explicit: Optional[list[Target]]
+    layer: Layer, kb: KnowledgeBase, as_of: datetime.date, request: TargetRequest, explicit: Sequence[LayerTarget]
 ) -> list[LayerTarget]:
-    if request.explicit and explicit is not None:
-        return [LayerTarget(target, False, "--runtime/--target") for target in explicit]
+    if request.explicit:
+        return list(explicit)
     return infer_targets(layer, kb, as_of, request.archs)

@@ -1,0 +1,1 @@
+"""Renderers: turn reports, rules and runtime facts into text, JSON and Markdown."""

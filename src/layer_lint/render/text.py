@@ -1,0 +1,129 @@
+"""Terminal output with rich: lint reports, the runtime table, the rule list and rule docs."""
+
+from __future__ import annotations
+
+import datetime
+from typing import IO, Optional, Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..registry import Rule
+from ..report import LayerReport, Report
+from ..runtimes import KnowledgeBase
+from ..sizes import human_bytes
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def console(stream: IO[str], color: Optional[bool] = None) -> Console:
+    """A console that colours only real terminals (rich honours NO_COLOR) and never wraps paths."""
+    terminal = color if color is not None else stream.isatty()
+    return Console(
+        file=stream,
+        # Off a terminal (pipes, files, CI logs) keep tables and messages on long lines.
+        width=None if terminal else 240,
+        no_color=None if color is None else not color,
+        force_terminal=color,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
+
+
+def render_report(report: Report, out: Console) -> None:
+    for layer in report.layers:
+        _render_layer(layer, out)
+    for skipped in report.skipped_targets:
+        out.print(Text(f"note: skipped {skipped.target}: {skipped.reason}", style="dim"))
+    counts = report.summary()
+    parts = [_plural(counts["errors"], "error"), _plural(counts["warnings"], "warning"), _plural(counts["infos"], "info")]
+    style = "bold red" if counts["errors"] else ("yellow" if counts["warnings"] else "green")
+    out.print(Text(f"Found {', '.join(parts)} in {_plural(len(report.layers), 'layer')}.", style=style))
+
+
+def _render_layer(layer: LayerReport, out: Console) -> None:
+    header = Text(layer.path, style="bold")
+    if layer.error is not None:
+        header.append(f"  cannot be read: {layer.error}", style="bold red")
+        out.print(header)
+        return
+    sizes = [f"{human_bytes(layer.unzipped_bytes)} unzipped", _plural(layer.files, "file")]
+    if layer.zipped_bytes is not None:
+        sizes.insert(0, f"{human_bytes(layer.zipped_bytes)} zipped")
+    header.append(f"  ({', '.join(sizes)})", style="dim")
+    out.print(header)
+    out.print(Text("  targets: " + _targets_line(layer), style="dim"))
+    for finding in layer.findings:
+        line = Text("  ")
+        line.append(f"{finding.severity:<7} ", style=_STYLE[finding.severity])
+        line.append(f"{finding.code} ", style="bold")
+        line.append(f"{finding.name} ", style="dim")
+        line.append(finding.path or "(layer)", style="magenta")
+        out.print(line)
+        out.print(Text(f"          {finding.message}"))
+        out.print(Text(f"          fix: {finding.fix}", style="green"))
+
+
+def _targets_line(layer: LayerReport) -> str:
+    if not layer.targets:
+        return "none"
+    by_reason: dict[str, list[str]] = {}
+    for target in layer.targets:
+        key = ("inferred from " if target.inferred else "") + target.reason
+        by_reason.setdefault(key, []).append(str(target.target))
+    return "; ".join(f"{', '.join(names)} ({reason})" for reason, names in by_reason.items())
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render_runtimes(kb: KnowledgeBase, as_of: datetime.date, out: Console) -> None:
+    table = Table(title=f"Lambda runtimes (knowledge base {kb.version}, status as of {as_of})", title_justify="left")
+    for column in ("runtime", "OS", "glibc", "arch", "status", "deprecated", "block create", "block update", "layer folders"):
+        table.add_column(column)
+    for runtime in kb.runtimes.values():
+        status = runtime.status(as_of)
+        table.add_row(
+            runtime.id,
+            runtime.os or "?",
+            runtime.glibc or "?",
+            ", ".join(runtime.architectures) or "?",
+            Text(status, style="green" if status == "supported" else "yellow"),
+            _day(runtime.deprecated),
+            _day(runtime.block_create),
+            _day(runtime.block_update),
+            ", ".join(path + "/" for path in runtime.opt_paths()),
+        )
+    out.print(table)
+
+
+def _day(day: Optional[datetime.date]) -> str:
+    return day.isoformat() if day else "-"
+
+
+def render_rules(rules: Sequence[Rule], out: Console) -> None:
+    table = Table(box=None, show_header=True)
+    for column in ("code", "name", "severity", "summary"):
+        table.add_column(column)
+    for rule in rules:
+        table.add_row(rule.code, rule.name, Text(rule.severity, style=_STYLE[rule.severity]), rule.summary)
+    out.print(table)
+
+
+def render_explain(rule: Rule, out: Console) -> None:
+    out.print(Text(f"{rule.code} {rule.name} ({rule.severity})", style="bold"))
+    out.print(Text(rule.summary))
+    for heading, body in (
+        ("What it does", rule.what),
+        ("Why is this bad?", rule.why),
+        ("Example", rule.example),
+        ("Fix", rule.fix),
+        ("Severity", rule.severity_note),
+    ):
+        if body:
+            out.print()
+            out.print(Text(heading, style="bold"))
+            out.print(Text(body))

@@ -1,0 +1,42 @@
+"""Shared fixtures: the reference date every test pins, and a CLI runner."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+
+import pytest
+
+from layer_lint.cli import main
+
+AS_OF = datetime.date(2026, 11, 28)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli():
+    """Run the CLI in-process; returns exit code, stdout and stderr."""
+
+    def run(*args: str) -> Run:
+        out, err = io.StringIO(), io.StringIO()
+        code = main([str(arg) for arg in args], stdout=out, stderr=err)
+        return Run(code, out.getvalue(), err.getvalue())
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def report_schema() -> dict:
+    return json.loads(files("layer_lint").joinpath("data", "report.schema.json").read_text())
