@@ -296,7 +296,7 @@ def test_to_json(kb):
     assert doc["deprecated"] == "2028-10-31"
     assert doc["glibc"] == "2.34"
     assert doc["architectures"] == ["x86_64", "arm64"]
-    assert kb.get("nodejs26.x").to_json()["architectures"] is None
+    assert kb.get("nodejs26.x").to_json()["architectures"] == []  # unknown: listed in "unverified"
     json.dumps([rt.to_json() for rt in kb.runtimes.values()])
 
 

@@ -9,8 +9,9 @@ import struct
 from dataclasses import dataclass
 from typing import Optional
 
-# Enough for the ELF identification and e_machine, the Mach-O header and the MZ header.
-HEAD_BYTES = 64
+# Enough for the ELF, Mach-O and MZ headers, and for the program headers that follow
+# an ELF header in every linker's output (elf.py reads the interpreter from them).
+HEAD_BYTES = 4096
 
 ELF_MACHINES = {3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 22: "s390", 40: "arm", 62: "x86_64", 183: "arm64", 243: "riscv"}
 

@@ -14,6 +14,7 @@ from typing import IO, Optional, Sequence
 
 from . import __version__
 from .engine import Options, run
+from .limits import Limits
 from .registry import SelectionError
 from .render import markdown, text
 from .report import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, FAIL_ON_CHOICES, Report
@@ -38,6 +39,16 @@ def _date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {value!r}")
+    return number
+
+
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -55,6 +66,10 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--select", type=_csv, action="extend", default=[], metavar="RULES", help="only these rules: codes, prefixes or names, comma-separated")
         parser.add_argument("--ignore", type=_csv, action="extend", default=[], metavar="RULES", help="skip these rules: codes, prefixes or names, comma-separated")
         parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+        parser.add_argument("--no-verify", action="store_true", help="skip CRC checks of members no rule needs (faster)")
+        parser.add_argument("--max-member-bytes", type=_positive_int, default=Limits.member_bytes, metavar="N", help="LL407: a member declaring more unzipped bytes is a zip bomb (default: 1 GiB)")
+        parser.add_argument("--max-ratio", type=float, default=Limits.ratio, metavar="R", help="LL407: a member over 10 MiB compressing better than R:1 is a zip bomb (default: 1000)")
+        parser.add_argument("--max-total-bytes", type=_positive_int, default=Limits.total_bytes, metavar="N", help="LL407: a layer declaring more unzipped bytes in all is a zip bomb (default: 4 GiB)")
     if command in ("check", "runtimes"):
         parser.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="reference date for deprecation (default: today)")
     if command in ("check", "runtimes", "rules"):
@@ -80,7 +95,10 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[IO[str]] = None,
     stderr = stderr or sys.stderr
     command = argv.pop(0) if argv and argv[0] in COMMANDS else "check"
     try:
-        args = _parser(command).parse_args(argv)
+        try:
+            args = _parser(command).parse_args(argv)
+        except SystemExit as exc:  # --help and --version
+            return int(exc.code or 0)
         return _COMMANDS[command](args, stdout, stderr)
     except UsageError as exc:
         print(f"layer-lint: error: {exc}", file=stderr)
@@ -99,6 +117,12 @@ def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         as_of=args.as_of or datetime.date.today(),
         select=tuple(args.select),
         ignore=tuple(args.ignore),
+        limits=Limits(
+            member_bytes=args.max_member_bytes,
+            ratio=args.max_ratio,
+            total_bytes=args.max_total_bytes,
+            verify=not args.no_verify,
+        ),
     )
     report = run(args.paths, options)
     for layer in report.layers:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Sequence, Union
 from pathlib import Path
+from typing import Optional, Sequence, Union
 
 from . import __version__
 from .layer import Layer
+from .limits import Limits
 from .registry import Context, Rule, select_rules
 from .report import Finding, LayerReport, LayerTarget, Report
 from .rules import ALL_RULES, INTERNAL_ERROR
@@ -25,9 +26,10 @@ class Options:
     as_of: datetime.date = field(default_factory=datetime.date.today)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    limits: Limits = Limits()
 
 
-def run(paths: Sequence[Union[str, Path]], options: Options, kb: KnowledgeBase | None = None) -> Report:
+def run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[KnowledgeBase] = None) -> Report:
     kb = kb or load_knowledge_base()
     rules = select_rules(ALL_RULES, options.select, options.ignore)
     explicit, skipped = explicit_targets(kb, options.request)
@@ -43,7 +45,7 @@ def _lint_layer(name: str, rules: Sequence[Rule], kb: KnowledgeBase, options: Op
     except UnreadableLayer as exc:
         return LayerReport(path=name, error=exc.reason)
     try:
-        layer = Layer(name, source)
+        layer = Layer(name, source, options.limits)
         targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
         context = Context(tuple(t.target for t in targets), kb, options.as_of)
         findings = []

@@ -90,7 +90,8 @@ def misnesting(path: str) -> Optional[Misnesting]:
         return Misnesting(path, "java", "java/lib/") if path.endswith(".jar") else None
     if top == "node_modules":
         return Misnesting("node_modules", "nodejs", "nodejs/node_modules/")
-    if "site-packages" in parts[:-1]:
+    # A site-packages folder inside a Node.js, Java or Ruby tree belongs to some package there.
+    if "site-packages" in parts[:-1] and top not in ("nodejs", "java", "ruby"):
         index = parts.index("site-packages")
         before = parts[index - 1] if index > 0 else ""
         legit = index == 3 and parts[:2] == ["python", "lib"] and _PYTHON_VERSION.match(before)
@@ -125,6 +126,26 @@ def is_compiled(path: str) -> bool:
     """Native code by name, for advice only (binaries.py decides by content)."""
     name = path.rsplit("/", 1)[-1]
     return name.endswith((".so", ".pyd", ".node", ".bundle", ".dylib")) or ".so." in name
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def unsafe_name_reasons(name: str) -> list[str]:
+    """Why a member name is not a plain relative path under /opt; empty when it is one."""
+    reasons = []
+    if name.startswith("/"):
+        reasons.append("is absolute")
+    if ".." in name.replace("\\", "/").split("/"):
+        reasons.append("has a '..' part that climbs out of the folder it is unpacked in")
+    if "\\" in name:
+        reasons.append("uses backslashes, which Linux unzip keeps as part of one file name instead of folders")
+    if _DRIVE.match(name):
+        reasons.append("starts with a Windows drive letter")
+    if _CONTROL.search(name):
+        reasons.append("contains control characters")
+    return reasons
 
 
 def top_level(path: str) -> str:

@@ -120,7 +120,7 @@ class Runtime:
             "version": self.version,
             "os": self.os,
             "glibc": self.glibc,
-            "architectures": list(self.architectures) if self.architectures else None,
+            "architectures": list(self.architectures),  # empty when unknown; see "unverified"
             "deprecated": iso(self.deprecated),
             "block_create": iso(self.block_create),
             "block_update": iso(self.block_update),

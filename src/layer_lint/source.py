@@ -13,10 +13,12 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
 # A symlink target longer than this is not a real link target.
 MAX_LINK_TARGET = 4096
+# Decompression works in pieces of this size, so memory stays flat whatever a member holds.
+CHUNK_BYTES = 1 << 20
 
 # Unix is the only "made by" system whose external attributes carry a file mode.
 _ZIP_SYSTEM_UNIX = 3
@@ -44,6 +46,7 @@ class MemberReadError(Exception):
 class Entry:
     """One archive member or folder item, as listed; no content is read to build it."""
 
+    index: int  # position in the archive (or walk) order; duplicates have their own
     path: str  # POSIX, relative to the layer root, no trailing slash
     size: int  # unzipped bytes (declared by the zip's central directory)
     compressed_size: Optional[int]  # None for folder sources
@@ -52,6 +55,8 @@ class Entry:
     is_symlink: bool
     link_target: Optional[str] = None
     crc: Optional[int] = None
+    raw_name: Optional[str] = None  # the name exactly as the zip stores it
+    encrypted: bool = False
 
     @property
     def is_file(self) -> bool:
@@ -76,22 +81,23 @@ class ZipSource:
             raise UnreadableLayer(str(path), _bad_zip_reason(exc, self.zipped_bytes)) from None
         except (OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise UnreadableLayer(str(path), f"cannot read zip: {exc}") from None
-        self._infos: dict[str, zipfile.ZipInfo] = {}
-        self.entries: list[Entry] = [self._entry(info) for info in self._zip.infolist()]
+        self._infos = self._zip.infolist()
+        self.entries: list[Entry] = [self._entry(index, info) for index, info in enumerate(self._infos)]
 
-    def _entry(self, info: zipfile.ZipInfo) -> Entry:
+    def _entry(self, index: int, info: zipfile.ZipInfo) -> Entry:
         name = info.filename.rstrip("/")
         mode = _zip_mode(info)
         is_symlink = mode is not None and stat.S_ISLNK(mode)
         is_dir = info.filename.endswith("/") or (mode is not None and stat.S_ISDIR(mode))
-        self._infos.setdefault(name, info)
+        encrypted = bool(info.flag_bits & 0x1)
         link_target = None
-        if is_symlink:
+        if is_symlink and not encrypted:
             try:
                 link_target = self._read_info(info, MAX_LINK_TARGET).decode("utf-8", "replace")
             except MemberReadError:
                 link_target = None
         return Entry(
+            index=index,
             path=name,
             size=info.file_size,
             compressed_size=info.compress_size,
@@ -100,20 +106,36 @@ class ZipSource:
             is_symlink=is_symlink,
             link_target=link_target,
             crc=info.CRC,
+            raw_name=info.orig_filename,
+            encrypted=encrypted,
         )
 
-    def read(self, member: str, limit: int) -> bytes:
-        """Up to `limit` bytes from the start of a member."""
-        return self._read_info(self._infos[member], limit)
+    def read(self, entry: Entry, limit: int) -> bytes:
+        """Up to `limit` bytes from the start of a member (no CRC check unless it reads to the end)."""
+        return self._read_info(self._infos[entry.index], limit)
+
+    def chunks(self, entry: Entry, limit: int) -> Iterator[bytes]:
+        """The member's bytes in pieces, up to `limit` bytes; zipfile checks the CRC on reaching
+        the end, and never yields more than the size the central directory declares."""
+        info = self._infos[entry.index]
+        try:
+            with self._zip.open(info) as stream:
+                left = limit
+                while left > 0:
+                    piece = stream.read(min(CHUNK_BYTES, left))
+                    if not piece:
+                        return
+                    left -= len(piece)
+                    yield piece
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+            raise MemberReadError(info.filename, _member_reason(exc, info)) from None
 
     def _read_info(self, info: zipfile.ZipInfo, limit: int) -> bytes:
         try:
             with self._zip.open(info) as stream:
                 return stream.read(limit)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise MemberReadError(info.filename, _member_reason(exc)) from None
-        except RuntimeError as exc:  # zipfile raises RuntimeError for encrypted members
-            raise MemberReadError(info.filename, str(exc)) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+            raise MemberReadError(info.filename, _member_reason(exc, info)) from None
 
     def close(self) -> None:
         self._zip.close()
@@ -140,21 +162,30 @@ class FolderSource:
                 except OSError as exc:
                     self.problems.append(f"{rel}: {exc.strerror}")
                     continue
-                self.entries.append(_folder_entry(rel, full, info))
-        self.entries.sort(key=lambda entry: entry.path)
+                self.entries.append(_folder_entry(len(self.entries), rel, full, info))
 
     def _on_error(self, exc: OSError) -> None:
         self.problems.append(f"{exc.filename}: {exc.strerror}")
 
-    def read(self, member: str, limit: int) -> bytes:
-        full = os.path.join(self.path, *member.split("/"))
+    def read(self, entry: Entry, limit: int) -> bytes:
+        return b"".join(self.chunks(entry, limit))
+
+    def chunks(self, entry: Entry, limit: int) -> Iterator[bytes]:
+        full = os.path.join(self.path, *entry.path.split("/"))
+        # O_NOFOLLOW: a file swapped for a symlink after the walk must not be followed.
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
         try:
             fd = os.open(full, flags)
+            with os.fdopen(fd, "rb") as stream:
+                left = limit
+                while left > 0:
+                    piece = stream.read(min(CHUNK_BYTES, left))
+                    if not piece:
+                        return
+                    left -= len(piece)
+                    yield piece
         except OSError as exc:
-            raise MemberReadError(member, exc.strerror or str(exc)) from None
-        with os.fdopen(fd, "rb") as stream:
-            return stream.read(limit)
+            raise MemberReadError(entry.path, exc.strerror or str(exc)) from None
 
     def close(self) -> None:
         pass
@@ -188,7 +219,7 @@ def _zip_mode(info: zipfile.ZipInfo) -> Optional[int]:
     return mode
 
 
-def _folder_entry(rel: str, full: str, info: os.stat_result) -> Entry:
+def _folder_entry(index: int, rel: str, full: str, info: os.stat_result) -> Entry:
     is_symlink = stat.S_ISLNK(info.st_mode)
     is_dir = stat.S_ISDIR(info.st_mode)
     target = None
@@ -198,6 +229,7 @@ def _folder_entry(rel: str, full: str, info: os.stat_result) -> Entry:
         except OSError:
             target = None
     return Entry(
+        index=index,
         path=rel,
         size=0 if is_dir else info.st_size,
         compressed_size=None,
@@ -215,8 +247,18 @@ def _bad_zip_reason(exc: zipfile.BadZipFile, size: Optional[int]) -> str:
     return f"unreadable zip: {text}"
 
 
-def _member_reason(exc: BaseException) -> str:
+_METHODS = {0: "stored", 8: "deflate", 9: "deflate64", 12: "bzip2", 14: "lzma", 93: "zstandard"}
+
+
+def _member_reason(exc: BaseException, info: zipfile.ZipInfo) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, zlib.error):
         return f"compressed data is corrupt ({text})"
+    if isinstance(exc, NotImplementedError):
+        method = _METHODS.get(info.compress_type, "unknown")
+        return f"compression method {info.compress_type} ({method}) is not supported"
+    if isinstance(exc, EOFError):
+        return "compressed data ends early (truncated)"
+    if text.startswith("Bad CRC-32"):
+        return f"CRC-32 mismatch: the data does not match the checksum {info.CRC:08x} in the directory"
     return text

@@ -81,28 +81,30 @@ def _runtime_list(groups: Iterable[_Group]) -> str:
     return ", ".join(group.runtime.id for group in groups)
 
 
-def _dir_path(layer: Layer, name: str) -> str:
-    entry = layer.top_level.get(name)
-    return name + "/" if entry is not None and entry.is_dir else name
-
-
 # LL101 ---------------------------------------------------------------------------------
 
 
+def _is_read(facts: FileFacts, runtime: Runtime) -> bool:
+    """Whether `runtime` finds this file where it is: in one of its own folders, or in bin/,
+    lib/, extensions/ or bootstrap, which count as read by every runtime."""
+    if facts.misnesting is not None:
+        return False
+    if _is_common(facts.entry.path):
+        return True
+    return facts.placement is not None and facts.placement.folder in runtime.layer_paths
+
+
 def _stranded(layer: Layer, group: _Group) -> dict[str, list[FileFacts]]:
-    """Top-level entries holding language code the group's runtime cannot load, when nothing
-    in the layer is on its search path; empty when LL103 or LL104 already explain it all."""
+    """Top-level entries holding language code the group's runtime cannot load, when none of
+    the layer's language code is on its search path; empty when LL103 or LL104 already explain it all."""
     runtime = group.runtime
     if not runtime.layer_paths:
         return {}  # custom runtimes choose their own paths; LL102 reports what is outside bin/ and lib/
-    code = [facts for facts in layer.file_facts if _family(facts) is not None and not _is_common(facts.entry.path)]
-    if not code:
-        return {}
-    readable = any(_is_common(facts.entry.path) for facts in layer.file_facts) or any(
-        facts.placement is not None and facts.placement.folder in runtime.layer_paths and facts.misnesting is None
-        for facts in code
-    )
-    if readable:
+    packages = [facts for facts in layer.file_facts if _family(facts) is not None]
+    code = [facts for facts in packages if not _is_common(facts.entry.path)]
+    # Only language code counts: a console script in bin/ or a library in lib/ (as `pip install
+    # --target .` leaves next to the packages) does not make the packages importable.
+    if not code or any(_is_read(facts, runtime) for facts in packages):
         return {}
     explained = set(_wrong_version(layer, group))
     stranded: dict[str, list[FileFacts]] = defaultdict(list)
@@ -124,12 +126,12 @@ def check_nothing_on_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
             files[key] = entries
     for (top, families), groups in sorted(by_entry.items()):
         entries = files[(top, families)]
-        path = _dir_path(layer, top)
+        path = layer.top_level_path(top)
         languages = " and ".join(layout.FAMILY_NAMES[f] for f in families.split("/"))
         runtimes = _runtime_list(groups)
         message = (
             f"{path} holds {languages} code ({_describe(entries)}) but no folder that {runtimes} "
-            f"read{'s' if len(groups) == 1 else ''}; nothing in this layer is on {runtimes}'s search path"
+            f"read{'s' if len(groups) == 1 else ''}; none of the layer's language code is on {runtimes}'s search path"
         )
         fix = _stranded_fix(path, families.split("/"), groups)
         yield Hit(
@@ -168,7 +170,7 @@ def check_outside_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
     for name, entry in layer.top_level.items():
         if name in skip or entry.files == 0:
             continue
-        path = _dir_path(layer, name)
+        path = layer.top_level_path(name)
         yield Hit(
             path=path,
             message=(
@@ -260,10 +262,10 @@ def check_misnested_folder(layer: Layer, ctx: Context) -> Iterator[Hit]:
         path = folder if is_file else folder + "/"
         targets = tuple(t for t in ctx.targets if ctx.kb.runtimes[t.runtime].family == nesting.family) or ctx.targets
         language = layout.FAMILY_NAMES[nesting.family]
-        where = "layer root" if "/" not in folder else f"{folder.rsplit('/', 1)[0]}/"
+        where = "at the layer root" if "/" not in folder else f"directly in {folder.rsplit('/', 1)[0]}/"
         message = (
             f"{path} ({_describe(files)}) is misnested: no {language} runtime searches it"
-            + (f" (a .jar at the {where} is not on the class path)" if is_file else "")
+            + (f" (a .jar {where} is not on the class path)" if is_file else "")
         )
         fix = f"Move {path} into {nesting.belongs}" if is_file else f"Move the contents of {path} into {nesting.belongs}"
         yield Hit(
@@ -310,7 +312,7 @@ RULES = [
         name="nothing-on-search-path",
         severity="error",
         summary="The layer holds language packages, but none in a folder the target runtime reads.",
-        what="Finds layers whose Python modules, *.dist-info, package.json, .jar or gem files all sit outside the folders the target runtime searches, while nothing is in bin/, lib/, extensions/ or bootstrap either.",
+        what="Finds layers whose Python modules, *.dist-info, package.json, .jar or gem files all sit outside the folders the target runtime searches. Language code in bin/, lib/, extensions/ or bootstrap counts as read by every runtime; other files there (console scripts, shared libraries) do not.",
         why="Lambda unpacks the layer into /opt and the runtime imports only from its own folders (python/, nodejs/node_modules/, java/lib/, ruby/lib/ and their versioned forms). Everything else is dead weight, and the function fails at invoke time with \"Unable to import module\" or \"Cannot find module\".",
         example="requests/__init__.py at the zip root, linted for python3.12.",
         fix="Move the package under the runtime's folder: requests/ -> python/requests/.",

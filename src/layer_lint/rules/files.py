@@ -1,0 +1,271 @@
+"""LL403-LL405, LL409: can the runtime user read, run and follow what the layer holds?"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import stat
+from collections import defaultdict
+from typing import Iterator, Optional
+
+from .. import layout
+from ..elf import read_elf
+from ..layer import Layer
+from ..registry import Context, Hit, Rule
+from ..report import Target
+from ..source import Entry
+
+_EXAMPLES = 10
+
+# Interpreter paths that exist only on a build machine, never in a Lambda environment.
+_BUILD_MACHINE = re.compile(r"^(/home/|/Users/|/root/|/tmp/|/private/|/var/folders/|/usr/local/Cellar/|/usr/local/opt/|/nix/|[A-Za-z]:[\\/])")
+_LAMBDA_PYTHON = re.compile(r"^/var/lang/bin/python(\d+\.\d+)$")
+
+
+def _must_execute(entry: Entry) -> bool:
+    """Files Lambda itself executes: the custom-runtime bootstrap, bin/ on PATH, extensions."""
+    parts = entry.parts
+    return entry.path == "bootstrap" or (len(parts) == 2 and parts[0] in ("bin", "extensions"))
+
+
+def _examples(paths: list[str]) -> str:
+    shown = ", ".join(paths[:_EXAMPLES])
+    return shown + (f" and {len(paths) - _EXAMPLES} more" if len(paths) > _EXAMPLES else "")
+
+
+# LL403 ---------------------------------------------------------------------------------
+
+
+def check_not_world_readable(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    unreadable: dict[str, list[Entry]] = defaultdict(list)
+    modeless = []
+    for entry in layer.files:
+        if entry.is_symlink:
+            continue
+        if entry.mode is None:
+            modeless.append(entry.path)
+        elif not entry.mode & stat.S_IROTH:
+            unreadable[layout.top_level(entry.path)].append(entry)
+    for top, entries in sorted(unreadable.items()):
+        paths = [entry.path for entry in entries]
+        single = len(entries) == 1
+        modes = sorted({oct(stat.S_IMODE(entry.mode or 0))[2:] for entry in entries})
+        yield Hit(
+            path=paths[0] if single else layer.top_level_path(top),
+            message=(
+                f"{len(entries)} file{'s' if not single else ''} without read permission for others "
+                f"(mode {', '.join(modes)}): {_examples(paths)}; Lambda runs your code as a user that does not own "
+                "the files, so reading them fails with 'Permission denied'"
+            ),
+            fix=f"chmod -R o+rX {'.' if not single else paths[0]} in the layer folder before zipping (Lambda needs 644 for files, 755 for executables).",
+            targets=ctx.targets,
+            data={"members": paths, "modes": modes},
+        )
+    if modeless:
+        yield Hit(
+            path=None,
+            message=(
+                f"{len(modeless)} member{'s' if len(modeless) != 1 else ''} record no Unix permissions (zipped on Windows "
+                f"or by a tool that drops them): {_examples(modeless)}; Lambda unpacks them readable but never executable"
+            ),
+            fix="Zip the layer on Linux or macOS, in CI, or with a tool that records Unix modes (zip -r, or Python's zipfile with external_attr).",
+            targets=ctx.targets,
+            data={"members": modeless[:100], "count": len(modeless)},
+            severity="info",
+        )
+
+
+# LL404 ---------------------------------------------------------------------------------
+
+
+def check_not_executable(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    for entry in layer.files:
+        if entry.is_symlink or (entry.mode is not None and entry.mode & stat.S_IXOTH):
+            continue
+        required = _must_execute(entry)
+        if not required and not _is_elf_program(layer, entry):
+            continue
+        mode = "no recorded mode (Lambda unpacks it without execute bits)" if entry.mode is None else f"mode {oct(stat.S_IMODE(entry.mode))[2:]}"
+        what = "Lambda runs it" if required else "it is an ELF program that code may start"
+        yield Hit(
+            path=entry.path,
+            message=f"{entry.path} is not executable by others ({mode}), but {what}: it fails with 'Permission denied'",
+            fix=f"chmod 755 {entry.path} before zipping, and zip on Linux/macOS so the mode is recorded.",
+            targets=ctx.targets,
+            data={"member": entry.path, "mode": None if entry.mode is None else oct(stat.S_IMODE(entry.mode))},
+            severity=None if required else "warning",
+        )
+
+
+def _is_elf_program(layer: Layer, entry: Entry) -> bool:
+    head = layer.head(entry)
+    if head is None or not head.startswith(b"\x7fELF"):
+        return False
+    facts = read_elf(head)
+    return facts is not None and facts.is_executable
+
+
+# LL405 ---------------------------------------------------------------------------------
+
+
+def check_unsafe_symlink(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    present = _present_paths(layer)
+    for entry in layer.files:
+        if not entry.is_symlink or entry.link_target is None:
+            continue
+        target = entry.link_target
+        problem = _link_problem(entry.path, target, present)
+        if problem is None:
+            continue
+        severity, message, fix = problem
+        yield Hit(
+            path=entry.path,
+            message=f"symlink {entry.path} -> {target}: {message}",
+            fix=fix,
+            targets=ctx.targets,
+            data={"member": entry.path, "target": target},
+            severity=severity,
+        )
+
+
+def _present_paths(layer: Layer) -> set[str]:
+    present = set()
+    for entry in layer.entries:
+        parts = entry.parts
+        for depth in range(1, len(parts) + 1):
+            present.add("/".join(parts[:depth]))
+    return present
+
+
+def _link_problem(path: str, target: str, present: set[str]) -> Optional[tuple[Optional[str], str, str]]:
+    if target.startswith("/"):
+        if not target.startswith("/opt/"):
+            return ("warning", "an absolute target outside /opt exists only if the Lambda OS happens to have it",
+                    "Bundle the target in the layer and link to it relatively, or check that every target OS has it.")
+        inside = posixpath.normpath(target[len("/opt/"):])
+    else:
+        inside = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        if inside == ".." or inside.startswith("../"):
+            return (None, "the target climbs above the layer root, out of /opt",
+                    "Point the link at a file inside the layer, or copy the file into the layer.")
+    if inside not in present:
+        return ("warning", f"the target /opt/{inside} is not in the layer (dangling link)",
+                "Add the target to the layer or remove the link; zip with `zip -y` only after checking the links resolve.")
+    return None
+
+
+# LL409 ---------------------------------------------------------------------------------
+
+
+def check_bad_shebang(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    present = _present_paths(layer)
+    for entry in layer.files:
+        head = layer.head(entry)
+        if head is None or not head.startswith(b"#!"):
+            continue
+        line = head.split(b"\n", 1)[0]
+        severity = None if _must_execute(entry) else "warning"
+        if line.endswith(b"\r"):
+            yield Hit(
+                path=entry.path,
+                message=f"{entry.path}: the #! line ends in a carriage return (Windows line endings), so the kernel looks for an interpreter named '{_interpreter(line[:-1])}\\r': 'bad interpreter'",
+                fix=f"Convert it to Unix line endings (dos2unix {entry.path}, or git config core.autocrlf input) before zipping.",
+                targets=ctx.targets,
+                data={"member": entry.path, "interpreter": _interpreter(line[:-1]), "crlf": True},
+                severity=severity,
+            )
+            continue
+        interpreter = _interpreter(line)
+        missing = _missing_on(interpreter, present, ctx)
+        if missing:
+            yield Hit(
+                path=entry.path,
+                message=f"{entry.path} runs with #!{interpreter}, which does not exist on {_targets_text(missing)}",
+                fix=_shebang_fix(interpreter, entry.path),
+                targets=tuple(missing),
+                data={"member": entry.path, "interpreter": interpreter, "crlf": False},
+                severity=severity,
+            )
+
+
+def _interpreter(line: bytes) -> str:
+    text = line[2:].decode("utf-8", "replace").strip()
+    return text.split()[0] if text else ""
+
+
+def _missing_on(interpreter: str, present: set[str], ctx: Context) -> list[Target]:
+    """The targets on which the interpreter certainly does not exist; empty when unknown."""
+    if not interpreter.startswith("/") and not _BUILD_MACHINE.match(interpreter):
+        return []
+    if _BUILD_MACHINE.match(interpreter):
+        return list(ctx.targets)
+    if interpreter.startswith("/opt/"):
+        return [] if posixpath.normpath(interpreter[len("/opt/"):]) in present else list(ctx.targets)
+    python = _LAMBDA_PYTHON.match(interpreter)
+    if python:
+        runtimes = ctx.kb.runtimes
+        return [t for t in ctx.targets if runtimes[t.runtime].family == "python" and runtimes[t.runtime].version != python.group(1)]
+    return []
+
+
+def _shebang_fix(interpreter: str, path: str) -> str:
+    if "python" in interpreter:
+        return f"Start {path} with #!/usr/bin/env python3 (pip writes the build machine's interpreter path into scripts it installs), or drop the script if nothing runs it."
+    return f"Start {path} with #!/bin/sh, #!/bin/bash or #!/usr/bin/env NAME, or point it at an interpreter shipped in the layer under /opt/."
+
+
+def _targets_text(targets: list[Target]) -> str:
+    runtimes = sorted({target.runtime for target in targets})
+    return "Lambda" if len(runtimes) > 3 else ", ".join(runtimes)
+
+
+RULES = [
+    Rule(
+        code="LL403",
+        name="not-world-readable",
+        severity="error",
+        check=check_not_world_readable,
+        summary="Files that the Lambda runtime user cannot read.",
+        what="Finds regular files without the read bit for others, in zips that record Unix modes. Folders are not checked (Lambda sets them to 755). A zip that records no modes gets one info finding.",
+        why="Lambda runs your code as a user that does not own the layer's files: a file with mode 600 or 640 gives 'Permission denied' or 'Unable to import module' at invoke time.",
+        example="python/app/settings.py with mode 600, zipped from a home folder with umask 077.",
+        fix="chmod -R o+rX the layer folder before zipping (644 for files, 755 for executables and folders).",
+        severity_note="info for the one finding about a zip that records no Unix modes at all.",
+    ),
+    Rule(
+        code="LL404",
+        name="not-executable",
+        severity="error",
+        check=check_not_executable,
+        summary="A file Lambda runs (bootstrap, bin/*, extensions/*) without execute bits.",
+        what="Checks that bootstrap, every file directly in bin/ and every file directly in extensions/ is executable by others, including in zips that record no modes (Lambda then unpacks files without execute bits). ELF programs elsewhere without execute bits are a warning.",
+        why="Lambda execs bootstrap and each extension, and bin/ is on PATH: without the execute bit the function fails with 'Permission denied' or 'fork/exec ...: permission denied'.",
+        example="extensions/my-extension with mode 644, or a bootstrap from a zip made on Windows.",
+        fix="chmod 755 the file before zipping, on Linux or macOS so the mode is recorded.",
+        severity_note="warning for ELF programs outside bootstrap, bin/ and extensions/ (e.g. a package's bundled helper binary).",
+    ),
+    Rule(
+        code="LL405",
+        name="unsafe-symlink",
+        severity="error",
+        check=check_unsafe_symlink,
+        summary="A symlink that escapes the layer, points outside /opt, or dangles.",
+        what="Resolves every symlink as Lambda would see it under /opt: a target that climbs above the layer root is an error; an absolute target outside /opt, or a target missing from the layer, is a warning.",
+        why="Links that leave the layer point at whatever the Lambda OS has there, usually nothing; dangling links fail when code opens them.",
+        example="lib/libfoo.so -> ../../usr/lib/libfoo.so, or python/bin/python -> /usr/local/bin/python3.",
+        fix="Point links at files inside the layer with relative targets, or copy the files in.",
+        severity_note="warning for an absolute target outside /opt and for a dangling link.",
+    ),
+    Rule(
+        code="LL409",
+        name="bad-shebang",
+        severity="error",
+        check=check_bad_shebang,
+        summary="A script whose #! interpreter does not exist on Lambda, or whose #! line ends in CR.",
+        what="Reads the #! line of every script: a Windows line ending, an interpreter under /opt that the layer lacks, a build machine's path (/home, /Users, /tmp, ...), or /var/lang/bin/pythonX.Y for another Python version. Interpreters whose presence on Lambda is not known are not reported.",
+        why="The kernel cannot start the script: 'bad interpreter: No such file or directory' (or '/bin/bash^M'). pip writes the build machine's interpreter path into the console scripts it installs.",
+        example="python/bin/normalizer starting with #!/home/runner/work/app/.venv/bin/python.",
+        fix="Use #!/usr/bin/env python3, #!/bin/sh or an interpreter inside the layer, with Unix line endings.",
+        severity_note="warning for scripts outside bootstrap, bin/ and extensions/.",
+    ),
+]
