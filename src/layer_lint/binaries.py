@@ -13,6 +13,8 @@ from typing import Optional
 # an ELF header in every linker's output (elf.py reads the interpreter from them).
 HEAD_BYTES = 4096
 
+ELF_MAGIC = b"\x7fELF"
+
 ELF_MACHINES = {3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 22: "s390", 40: "arm", 62: "x86_64", 183: "arm64", 243: "riscv"}
 
 _MACHO_THIN = {b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe"}
@@ -34,7 +36,7 @@ class BinaryHead:
 
 def sniff(head: bytes) -> Optional[BinaryHead]:
     """The native-code format of a file starting with `head`, or None for anything else."""
-    if head[:4] == b"\x7fELF":
+    if head[:4] == ELF_MAGIC:
         return _elf_head(head)
     if head[:4] in _MACHO_THIN:
         return BinaryHead("mach-o")

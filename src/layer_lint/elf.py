@@ -15,6 +15,7 @@ from elftools.elf.elffile import ELFFile
 class ElfFacts:
     elf_type: str  # "ET_EXEC", "ET_DYN", "ET_REL", ...
     interpreter: Optional[str]  # PT_INTERP, e.g. /lib64/ld-linux-x86-64.so.2
+    debug_bytes: Optional[int] = None  # bytes in .debug_* sections; None when only the head was read
 
     @property
     def is_executable(self) -> bool:
@@ -22,11 +23,16 @@ class ElfFacts:
         return self.elf_type == "ET_EXEC" or (self.elf_type == "ET_DYN" and self.interpreter is not None)
 
 
-def read_elf(data: bytes) -> Optional[ElfFacts]:
-    """Header-level facts; `data` may be only the file's first bytes. None when it cannot be parsed."""
+def read_elf(data: bytes, complete: bool = False) -> Optional[ElfFacts]:
+    """Facts about an ELF file; `data` may be only its first bytes unless `complete`.
+    None when it cannot be parsed."""
     try:
         elf = ELFFile(io.BytesIO(data))
-        return ElfFacts(elf_type=str(elf.header["e_type"]), interpreter=_interpreter(elf, data))
+        return ElfFacts(
+            elf_type=str(elf.header["e_type"]),
+            interpreter=_interpreter(elf, data),
+            debug_bytes=_debug_bytes(elf) if complete else None,
+        )
     except (ELFError, ValueError, KeyError, IndexError, EOFError, OSError, UnicodeDecodeError, AttributeError):
         return None  # a damaged ELF is the native-code rules' business, not this module's
 
@@ -44,3 +50,12 @@ def _interpreter(elf: ELFFile, data: bytes) -> Optional[str]:
             raw = data[segment["p_offset"] : segment["p_offset"] + segment["p_filesz"]]
             return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
     return None
+
+
+def _debug_bytes(elf: ELFFile) -> int:
+    """What `strip --strip-debug` would remove: the DWARF sections (.debug_*, compressed .zdebug_*)."""
+    total = 0
+    for section in elf.iter_sections():
+        if section.name.startswith((".debug_", ".zdebug_")) and section["sh_type"] != "SHT_NOBITS":
+            total += section["sh_size"]
+    return total

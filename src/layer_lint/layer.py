@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional
 
-from . import layout
-from .binaries import HEAD_BYTES, BinaryHead, sniff
+from . import layout, packages
+from .binaries import ELF_MAGIC, HEAD_BYTES, BinaryHead, sniff
+from .elf import ElfFacts, read_elf
 from .limits import Limits, bomb_reason
+from .packages import Packages, find_packages
 from .source import Entry, LayerSource, MemberReadError
+
+# Metadata files larger than this are not metadata; ELF files larger than this are not parsed.
+MAX_TEXT_BYTES = 1 << 20
+MAX_ELF_BYTES = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -37,10 +43,12 @@ class FileFacts:
 class Scan:
     """What one bounded pass over every member's bytes found."""
 
-    heads: dict[int, bytes]  # entry index -> first bytes, kept for native code and scripts only
-    errors: dict[int, str]  # entry index -> why its data cannot be read (bad CRC, corrupt, ...)
-    skipped: dict[int, str]  # entry index -> why it was not read (encrypted, zip bomb, over the total)
-    bytes_read: int
+    heads: dict[int, bytes] = field(default_factory=dict)  # entry index -> first bytes of native code and scripts
+    texts: dict[int, bytes] = field(default_factory=dict)  # entry index -> whole small metadata files (packages.wants_text)
+    elves: dict[int, ElfFacts] = field(default_factory=dict)  # entry index -> facts of a whole ELF member
+    errors: dict[int, str] = field(default_factory=dict)  # entry index -> why its data cannot be read (bad CRC, ...)
+    skipped: dict[int, str] = field(default_factory=dict)  # entry index -> why it was not read (encrypted, bomb, ...)
+    bytes_read: int = 0
 
 
 class Layer:
@@ -109,26 +117,43 @@ class Layer:
     def scan(self) -> Scan:
         """Read each member once, within the limits: keep the head of native code and scripts,
         and (when verifying) read to the end so that zipfile checks the CRC."""
-        scan = Scan(heads={}, errors={}, skipped={}, bytes_read=0)
+        scan = Scan()
         for entry in self.entries:
             if not entry.is_file or entry.size == 0:
                 continue
             why_not = self._why_not_read(entry, scan.bytes_read)
             if why_not is not None:
                 scan.skipped[entry.index] = why_not
-                continue
-            limit = entry.size if self.limits.verify else HEAD_BYTES
-            head = b""
-            try:
-                for piece in self.source.chunks(entry, limit):
-                    if len(head) < HEAD_BYTES:
-                        head += piece[: HEAD_BYTES - len(head)]
-                    scan.bytes_read += len(piece)
-            except MemberReadError as exc:
-                scan.errors[entry.index] = exc.reason
-            if head.startswith(b"#!") or sniff(head) is not None:
-                scan.heads[entry.index] = head
+            else:
+                self._read_member(entry, scan)
         return scan
+
+    def _read_member(self, entry: Entry, scan: Scan) -> None:
+        """One member's single read: the head always, the whole of ELF and metadata files,
+        and (when verifying) everything else too, so that zipfile checks the CRC."""
+        is_text = packages.wants_text(entry.path) and entry.size <= MAX_TEXT_BYTES
+        whole = bytearray()
+        head = b""
+        try:
+            for piece in self.source.chunks(entry, entry.size):
+                if not head:
+                    head = piece[:HEAD_BYTES]
+                scan.bytes_read += len(piece)
+                if is_text or (head.startswith(ELF_MAGIC) and entry.size <= MAX_ELF_BYTES):
+                    whole += piece
+                elif not self.limits.verify:
+                    break
+        except MemberReadError as exc:
+            scan.errors[entry.index] = exc.reason
+            whole = bytearray()
+        if head.startswith(b"#!") or sniff(head) is not None:
+            scan.heads[entry.index] = head
+        if whole and is_text:
+            scan.texts[entry.index] = bytes(whole)
+        elif whole:
+            facts = read_elf(bytes(whole), complete=True)
+            if facts is not None:
+                scan.elves[entry.index] = facts
 
     def _why_not_read(self, entry: Entry, bytes_read: int) -> Optional[str]:
         if entry.encrypted:
@@ -150,6 +175,18 @@ class Layer:
             if kind is not None:
                 found[entry.path] = kind
         return found
+
+    def text(self, entry: Entry) -> Optional[bytes]:
+        """The bytes of a small metadata file (*.dist-info/RECORD, package.json); None otherwise."""
+        return self.scan.texts.get(entry.index)
+
+    def elf(self, entry: Entry) -> Optional[ElfFacts]:
+        """Facts parsed from the whole of an ELF member; None when it is not one or was not read."""
+        return self.scan.elves.get(entry.index)
+
+    @cached_property
+    def packages(self) -> Packages:
+        return find_packages(self.placeable, self.text)
 
     def head(self, entry: Entry) -> Optional[bytes]:
         """The first bytes of a member that is native code or a script; None otherwise."""

@@ -1,0 +1,184 @@
+"""Python distributions and import names, Node packages, and where a layer's bytes go.
+
+Built from the listing plus the few small metadata files the layer's scan keeps
+(*.dist-info/RECORD and package.json); nothing else is read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+from . import layout
+from .source import Entry
+
+ReadText = Callable[[Entry], Optional[bytes]]
+
+_DIST_INFO = re.compile(r"^(?P<name>[^/-]+)-(?P<version>[^/-]+)\.(dist|egg)-info$")
+
+
+def wants_text(path: str) -> bool:
+    """Metadata whose bytes the scan keeps: distribution records and package manifests."""
+    return path.endswith(".dist-info/RECORD") or path.endswith("/package.json")
+
+
+@dataclass(frozen=True)
+class Owner:
+    """What installed a file: a Python distribution or a Node package."""
+
+    kind: str  # "distribution" or "node-package"
+    name: str
+    version: Optional[str]
+
+
+@dataclass(frozen=True)
+class Importable:
+    """A name the runtime can import from one search folder of a layer."""
+
+    family: str  # "python" or "nodejs"
+    name: str  # the import name (Python) or package name (Node)
+    folder: str  # the search folder, e.g. python/lib/python3.12/site-packages
+    owner: Optional[Owner]
+    files: tuple[Entry, ...]
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.name}"
+
+
+@dataclass(frozen=True)
+class SizeItem:
+    name: str
+    kind: str  # "distribution", "node-package" or "folder"
+    version: Optional[str]
+    unzipped_bytes: int
+    files: int
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "version": self.version, "unzipped_bytes": self.unzipped_bytes, "files": self.files}
+
+
+def normalize(name: str) -> str:
+    """PEP 503 name normalisation, so Foo_Bar and foo-bar are one distribution."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True)
+class Packages:
+    owners: dict[str, Owner]  # file path -> what installed it
+    importables: list[Importable]
+
+
+def find_packages(entries: Iterable[Entry], read_text: ReadText) -> Packages:
+    files = [entry for entry in entries if not entry.is_dir]
+    owners = _python_owners(files, read_text)
+    owners.update(_node_owners(files, read_text))
+    groups: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
+    for entry in files:
+        key = _importable_key(entry.path)
+        if key is not None:
+            groups[key].append(entry)
+    importables = [
+        Importable(family, name, folder, owners.get(entries_[0].path), tuple(entries_))
+        for (family, folder, name), entries_ in sorted(groups.items())
+    ]
+    return Packages(owners, importables)
+
+
+def _importable_key(path: str) -> Optional[tuple[str, str, str]]:
+    where = layout.placement(path)
+    if where is None or layout.misnesting(path) is not None:
+        return None
+    rest = path[len(where.folder) + 1 :]
+    if where.family == "python":
+        top, _, below = rest.partition("/")
+        if below:
+            return ("python", where.folder, top) if top.isidentifier() else None
+        module = top.split(".", 1)[0]
+        is_module = top.endswith((".py", ".so", ".pyd")) and module.isidentifier()
+        return ("python", where.folder, module) if is_module else None
+    if where.family == "nodejs":
+        parts = rest.split("/")
+        width = 2 if parts[0].startswith("@") else 1
+        return ("nodejs", where.folder, "/".join(parts[:width])) if len(parts) > width else None
+    return None
+
+
+def _python_owners(files: list[Entry], read_text: ReadText) -> dict[str, Owner]:
+    """Python files by distribution, from each *.dist-info folder and its RECORD."""
+    by_top: dict[tuple[str, str], Owner] = {}
+    for entry in files:
+        where = layout.placement(entry.path)
+        if where is None or where.family != "python":
+            continue
+        parts = entry.path[len(where.folder) + 1 :].split("/")
+        match = _DIST_INFO.match(parts[0])
+        if not match:
+            continue
+        owner = Owner("distribution", match.group("name"), match.group("version"))
+        by_top.setdefault((where.folder, parts[0]), owner)
+        if parts[1:] == ["RECORD"]:
+            for line in (read_text(entry) or b"").decode("utf-8", "replace").splitlines():
+                top = line.split(",", 1)[0].split("/", 1)[0]
+                if top and top not in ("..", "."):
+                    by_top.setdefault((where.folder, top), owner)
+    owners = {}
+    for entry in files:
+        where = layout.placement(entry.path)
+        if where is None or where.family != "python":
+            continue
+        top = entry.path[len(where.folder) + 1 :].split("/", 1)[0]
+        owner = by_top.get((where.folder, top))
+        if owner is not None:
+            owners[entry.path] = owner
+    return owners
+
+
+def _node_owners(files: list[Entry], read_text: ReadText) -> dict[str, Owner]:
+    """Node files by their outermost package (a package's own node_modules count as its bytes)."""
+    manifests = {entry.path: entry for entry in files if entry.path.endswith("/package.json")}
+    owners = {}
+    versions: dict[str, Optional[str]] = {}
+    for entry in files:
+        where = layout.placement(entry.path)
+        if where is None or where.family != "nodejs":
+            continue
+        key = _importable_key(entry.path)
+        if key is None:
+            continue
+        package_dir = f"{key[1]}/{key[2]}"
+        if package_dir not in versions:
+            manifest = manifests.get(f"{package_dir}/package.json")
+            versions[package_dir] = _node_version(read_text(manifest)) if manifest is not None else None
+        owners[entry.path] = Owner("node-package", key[2], versions[package_dir])
+    return owners
+
+
+def _node_version(manifest: Optional[bytes]) -> Optional[str]:
+    try:
+        version = json.loads(manifest or b"").get("version")
+    except (ValueError, AttributeError):
+        return None
+    return version if isinstance(version, str) else None
+
+
+def size_breakdown(entries: Iterable[Entry], owners: dict[str, Owner]) -> list[SizeItem]:
+    """Where the unzipped bytes go: Python by distribution, Node by package, the rest by
+    top-level folder; largest first."""
+    totals: dict[tuple[str, str, Optional[str]], list[int]] = defaultdict(lambda: [0, 0])
+    for entry in entries:
+        if entry.is_dir:
+            continue
+        owner = owners.get(entry.path)
+        if owner is not None:
+            key = (owner.name, owner.kind, owner.version)
+        else:
+            top = layout.top_level(entry.path)
+            key = (top + "/" if "/" in entry.path else top, "folder", None)
+        totals[key][0] += entry.size
+        totals[key][1] += 1
+    items = [SizeItem(name, kind, version, size, count) for (name, kind, version), (size, count) in totals.items()]
+    return sorted(items, key=lambda item: (-item.unzipped_bytes, item.name))
