@@ -31,8 +31,9 @@ def kind(request) -> str:
 
 
 def check(tmp_path: Path, kind: str, manifest: Manifest, *runtimes: str, as_of: datetime.date = AS_OF) -> LayerReport:
-    """Lint one layer for the given runtimes (inferred targets when none) and return its report."""
-    report = lint(build(tmp_path, kind, manifest), runtimes=runtimes, as_of=as_of)
+    """Lint one layer with the path rules (LL1xx) for the given runtimes (inferred targets when
+    none) and return its report. Other rule groups have their own tests."""
+    report = lint(build(tmp_path, kind, manifest), runtimes=runtimes, as_of=as_of, select=["LL1"])
     assert len(report.layers) == 1
     layer = report.layers[0]
     assert layer.error is None, layer.error
@@ -57,9 +58,17 @@ def target_names(finding: Finding) -> set[str]:
 
 # Correct layers, one per family (and versioned folder), with the runtime they are for.
 CORRECT = [
-    pytest.param({"python/requests/__init__.py": "x = 1\n", "python/requests-2.31.0.dist-info/METADATA": "m"}, "python3.12", id="python-plain"),
+    pytest.param(
+        {"python/requests/__init__.py": "x = 1\n", "python/requests-2.31.0.dist-info/METADATA": "m"},
+        "python3.12",
+        id="python-plain",
+    ),
     pytest.param({"python/lib/python3.12/site-packages/six.py": "x = 1\n"}, "python3.12", id="python-versioned"),
-    pytest.param({"nodejs/node_modules/left-pad/package.json": "{}", "nodejs/node_modules/left-pad/index.js": ""}, "nodejs22.x", id="node-plain"),
+    pytest.param(
+        {"nodejs/node_modules/left-pad/package.json": "{}", "nodejs/node_modules/left-pad/index.js": ""},
+        "nodejs22.x",
+        id="node-plain",
+    ),
     pytest.param({"nodejs/node22/node_modules/left-pad/package.json": "{}"}, "nodejs22.x", id="node-versioned"),
     pytest.param({"java/lib/guava-33.0.jar": b"PK\x03\x04"}, "java21", id="java"),
     pytest.param({"ruby/lib/helper.rb": "puts 1\n"}, "ruby3.3", id="ruby-plain"),
@@ -183,6 +192,25 @@ def test_ll101_one_finding_per_entry_for_several_runtimes(tmp_path, kind):
     assert target_names(finding) == {f"python3.{minor}/{arch}" for minor in (12, 13) for arch in ("x86_64", "arm64")}
 
 
+def test_ll101_another_targets_language_is_not_reported_twice(tmp_path, kind):
+    # Linted for Python and Node.js: the python3.9 folder is python3.12's LL103, and the Node
+    # packages are read by nodejs22.x; neither is an LL101 for the other runtime.
+    manifest = {
+        "python/lib/python3.9/site-packages/six.py": "x = 1\n",
+        "nodejs/node_modules/left-pad/package.json": "{}",
+    }
+    layer = check(tmp_path, kind, manifest, "python3.12", "nodejs22.x")
+    assert codes(layer) == ["LL103"]
+    assert {t.runtime for t in only(layer, "LL103").targets} == {"python3.12"}
+
+
+def test_ll101_root_python_package_is_the_python_targets_finding(tmp_path, kind):
+    layer = check(tmp_path, kind, {"requests/__init__.py": "x = 1\n"}, "python3.12", "nodejs22.x")
+    finding = only(layer, "LL101")
+    assert {t.runtime for t in finding.targets} == {"python3.12"}
+    assert "under python/" in finding.fix
+
+
 # --- LL102 outside-search-path ------------------------------------------------------------
 
 
@@ -277,9 +305,10 @@ def test_ll103_pure_python_needs_only_a_move(tmp_path, kind):
 
 
 def test_ll103_arm64_only_rebuild_names_the_arm64_platform(tmp_path, kind):
-    layer = lint(build(tmp_path, kind, PY39_NUMPY), targets=["python3.12/arm64"], as_of=AS_OF).layers[0]
+    layer = lint(build(tmp_path, kind, PY39_NUMPY), targets=["python3.12/arm64"], as_of=AS_OF, select=["LL1"]).layers[0]
     finding = only(layer, "LL103")
-    assert "manylinux2014_aarch64" in finding.fix and "x86_64" not in finding.fix.split("--target")[0]
+    assert "--platform manylinux2014_aarch64" in finding.fix
+    assert "manylinux2014_x86_64" not in finding.fix
 
 
 def test_ll103_node_folder_of_another_version(tmp_path, kind):
@@ -376,11 +405,21 @@ def test_ll103_ignores_other_families(tmp_path, kind):
 @pytest.mark.parametrize(
     "manifest, runtime, path, belongs",
     [
-        pytest.param({"python/site-packages/requests/__init__.py": "x"}, "python3.12", "python/site-packages/", "python/", id="python-site-packages"),
-        pytest.param({"python/lib/site-packages/requests/__init__.py": "x"}, "python3.12", "python/lib/site-packages/", "python/", id="python-lib-site-packages"),
+        pytest.param(
+            {"python/site-packages/requests/__init__.py": "x"}, "python3.12", "python/site-packages/", "python/", id="python-site-packages"
+        ),
+        pytest.param(
+            {"python/lib/site-packages/requests/__init__.py": "x"},
+            "python3.12",
+            "python/lib/site-packages/",
+            "python/",
+            id="python-lib-site-packages",
+        ),
         pytest.param({"python/python/requests/__init__.py": "x"}, "python3.12", "python/python/", "python/", id="python-python"),
         pytest.param({"site-packages/requests/__init__.py": "x"}, "python3.12", "site-packages/", "python/", id="root-site-packages"),
-        pytest.param({"node_modules/left-pad/package.json": "{}"}, "nodejs22.x", "node_modules/", "nodejs/node_modules/", id="root-node-modules"),
+        pytest.param(
+            {"node_modules/left-pad/package.json": "{}"}, "nodejs22.x", "node_modules/", "nodejs/node_modules/", id="root-node-modules"
+        ),
         pytest.param(
             {"nodejs/node_modules/node_modules/left-pad/package.json": "{}"},
             "nodejs22.x",
@@ -421,9 +460,14 @@ def test_ll104_root_jar_message_says_where(tmp_path, kind):
     "manifest, runtime",
     [
         # Jars inside a Python or Node package tree belong to that package.
-        pytest.param({"python/jpype/__init__.py": "x", "python/jpype/org.jpype.jar": b"PK"}, "python3.12", id="jar-in-python-package"),
         pytest.param(
-            {"python/lib/python3.12/site-packages/pyspark/__init__.py": "x", "python/lib/python3.12/site-packages/pyspark/jars/a.jar": b"PK"},
+            {"python/jpype/__init__.py": "x", "python/jpype/org.jpype.jar": b"PK"}, "python3.12", id="jar-in-python-package"
+        ),
+        pytest.param(
+            {
+                "python/lib/python3.12/site-packages/pyspark/__init__.py": "x",
+                "python/lib/python3.12/site-packages/pyspark/jars/a.jar": b"PK",
+            },
             "python3.12",
             id="jar-in-site-packages",
         ),
@@ -434,12 +478,22 @@ def test_ll104_root_jar_message_says_where(tmp_path, kind):
         ),
         # Nor is a Node package's own site-packages folder a Python nesting mistake.
         pytest.param(
-            {"nodejs/node_modules/gyp-tools/package.json": "{}", "nodejs/node_modules/gyp-tools/py/site-packages/gyp.py": "x"},
+            {
+                "nodejs/node_modules/gyp-tools/package.json": "{}",
+                "nodejs/node_modules/gyp-tools/py/site-packages/gyp.py": "x",
+            },
             "nodejs22.x",
             id="site-packages-in-node-package",
         ),
-        pytest.param({"nodejs/node22/node_modules/a/package.json": "{}", "nodejs/node22/node_modules/a/node_modules/b/package.json": "{}"}, "nodejs22.x", id="nested-dependency"),
-        pytest.param({"java/lib/a.jar": b"PK", "java/lib/ext/b.jar": b"PK"}, "java21", id="java-lib-subfolder"),
+        # A package's own dependencies nest node_modules/ legitimately.
+        pytest.param(
+            {
+                "nodejs/node22/node_modules/a/package.json": "{}",
+                "nodejs/node22/node_modules/a/node_modules/b/package.json": "{}",
+            },
+            "nodejs22.x",
+            id="nested-dependency",
+        ),
     ],
 )
 def test_ll104_silent(tmp_path, kind, manifest, runtime):
@@ -453,9 +507,10 @@ PY311 = {"python/lib/python3.11/site-packages/six.py": "x = 1\n"}
 
 def test_ll105_as_of_decides(tmp_path, kind, cli):
     path = build(tmp_path, kind, PY311)
-    assert cli("--runtime", "python3.11", path, "--as-of", "2026-11-28", "--format", "json").json()["layers"][0]["findings"] == []
+    before = cli("--runtime", "python3.11", path, "--as-of", "2026-11-28", "--format", "json", "--select", "LL1")
+    assert before.code == 0 and before.json()["layers"][0]["findings"] == []
 
-    result = cli("--runtime", "python3.11", path, "--as-of", "2027-07-01", "--format", "json")
+    result = cli("--runtime", "python3.11", path, "--as-of", "2027-07-01", "--format", "json", "--select", "LL1")
     assert result.code == 0  # a warning does not fail the default --fail-on error
     [finding] = result.json()["layers"][0]["findings"]
     assert finding["code"] == "LL105" and finding["severity"] == "warning" and finding["path"] is None
@@ -559,10 +614,16 @@ def test_zip_folder_and_zip_tool_give_the_same_findings(tmp_path):
     as_zip = check(tmp_path, "zip", MESSY, *runtimes)
     as_folder = check(tmp_path, "folder", MESSY, *runtimes)
     folder = write_folder(tmp_path / "src", MESSY)
-    made = lint(zip_tool(tmp_path / "infozip.zip", folder), runtimes=runtimes, as_of=AS_OF).layers[0]
+    made = lint(zip_tool(tmp_path / "infozip.zip", folder), runtimes=runtimes, as_of=AS_OF, select=["LL1"]).layers[0]
     assert made.error is None
     assert _comparable(as_zip) == _comparable(as_folder) == _comparable(made)
-    assert sorted({f.code for f in as_zip.findings}) == ["LL102", "LL103", "LL104"]
+    assert sorted((f.code, f.path) for f in as_zip.findings) == [
+        ("LL102", "README.md"),
+        ("LL102", "assets/"),
+        ("LL103", "python/lib/python3.9/site-packages/"),
+        ("LL104", "node_modules/"),
+        ("LL104", "python/site-packages/"),
+    ]
 
 
 def test_zip_tool_layer_acceptance(tmp_path, cli):

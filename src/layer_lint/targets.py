@@ -55,8 +55,8 @@ def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[La
     skipped: list[SkippedTarget] = []
     for name in request.runtimes:
         runtime = resolve_runtime(kb, name)
-        for arch in archs or runtime.architectures:
-            if arch in runtime.architectures:
+        for arch in archs or architectures_of(runtime):
+            if arch in architectures_of(runtime):
                 reason = f"--runtime {name}" + (f" --arch {arch}" if archs else "")
                 targets.append(LayerTarget(Target(runtime.id, arch), False, reason))
             else:
@@ -67,7 +67,7 @@ def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[La
             raise UsageError(f"--target {pair!r}: expected RUNTIME/ARCH, e.g. python3.12/arm64")
         runtime = resolve_runtime(kb, name)
         check_arch(arch)
-        if arch not in runtime.architectures:
+        if arch not in architectures_of(runtime):
             raise UsageError(f"--target {pair}: {_no_arch_reason(runtime)}")
         targets.append(LayerTarget(Target(runtime.id, arch), False, f"--target {pair}"))
     first: dict[Target, LayerTarget] = {}
@@ -79,8 +79,14 @@ def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[La
     return unique, skipped
 
 
+def architectures_of(runtime: Runtime) -> tuple[str, ...]:
+    """The runtime's architectures; both when the knowledge base does not know them yet (a new
+    runtime), since neither can be ruled out."""
+    return runtime.architectures or ARCHITECTURES
+
+
 def _no_arch_reason(runtime: Runtime) -> str:
-    return f"{runtime.id} runs only on {', '.join(runtime.architectures) or 'no known architecture'}"
+    return f"{runtime.id} runs only on {', '.join(architectures_of(runtime))}"
 
 
 def current_runtimes(kb: KnowledgeBase, family: str, as_of: datetime.date) -> list[Runtime]:
@@ -126,9 +132,15 @@ def infer_targets(layer: Layer, kb: KnowledgeBase, as_of: datetime.date, archs: 
     inferred = []
     for runtime_id, why in reasons.items():
         runtime = kb.runtimes[runtime_id]
-        for arch in chosen:
-            if arch in runtime.architectures:
-                inferred.append(LayerTarget(Target(runtime_id, arch), True, why + arch_reason))
+        usable = [arch for arch in chosen if arch in architectures_of(runtime)]
+        note = ""
+        if not usable and not archs:
+            # The layout names a runtime that has none of the ELF members' architectures: check it
+            # on its own ones rather than not at all, so the binaries show up as the mistake.
+            usable = list(architectures_of(runtime))
+            note = f"; {_no_arch_reason(runtime)}"
+        for arch in usable:
+            inferred.append(LayerTarget(Target(runtime_id, arch), True, why + arch_reason + note))
     return inferred
 
 

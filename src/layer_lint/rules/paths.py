@@ -94,9 +94,12 @@ def _is_read(facts: FileFacts, runtime: Runtime) -> bool:
     return facts.placement is not None and facts.placement.folder in runtime.layer_paths
 
 
-def _stranded(layer: Layer, group: _Group) -> dict[str, list[FileFacts]]:
+def _stranded(layer: Layer, group: _Group, covered: frozenset[str]) -> dict[str, list[FileFacts]]:
     """Top-level entries holding language code the group's runtime cannot load, when none of
-    the layer's language code is on its search path; empty when LL103 or LL104 already explain it all."""
+    the layer's language code is on its search path; empty when LL103 or LL104 already explain it all.
+
+    `covered` are the families of all targets: another target's language is that target's
+    business (it gets its own LL101, LL103 or LL104), not a second finding here."""
     runtime = group.runtime
     if not runtime.layer_paths:
         return {}  # custom runtimes choose their own paths; LL102 reports what is outside bin/ and lib/
@@ -111,15 +114,23 @@ def _stranded(layer: Layer, group: _Group) -> dict[str, list[FileFacts]]:
     for facts in code:
         if facts.misnesting is not None or (facts.placement is not None and facts.placement.folder in explained):
             continue
+        if _family(facts) != runtime.family and _family(facts) in covered:
+            continue
         stranded[layout.top_level(facts.entry.path)].append(facts)
     return stranded
+
+
+def _covered(groups: Iterable[_Group]) -> frozenset[str]:
+    """The language families the targets run."""
+    return frozenset(group.runtime.family for group in groups if group.runtime.family is not None)
 
 
 def check_nothing_on_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
     by_entry: dict[tuple[str, str], list[_Group]] = defaultdict(list)
     files: dict[tuple[str, str], list[FileFacts]] = {}
-    for group in _groups(ctx):
-        for top, entries in _stranded(layer, group).items():
+    groups = _groups(ctx)
+    for group in groups:
+        for top, entries in _stranded(layer, group, _covered(groups)).items():
             families = sorted({_family(facts) for facts in entries})
             key = (top, "/".join(families))
             by_entry[key].append(group)
@@ -161,10 +172,12 @@ def _stranded_fix(path: str, families: list[str], groups: list[_Group]) -> str:
 
 def check_outside_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
     groups = _groups(ctx)
+    if not groups:
+        return  # "on no search path" means nothing without a runtime to search
     read = {layout.top_level(path) for group in groups for path in group.runtime.opt_paths()}
     skip = set(read) | set(layout.COMMON_TOP_LEVEL)
     for group in groups:
-        skip |= set(_stranded(layer, group))
+        skip |= set(_stranded(layer, group, _covered(groups)))
         skip |= {layout.top_level(folder) for folder in _wrong_version(layer, group)}
     skip |= {layout.top_level(folder) for folder in _misnested(layer)}
     for name, entry in layer.top_level.items():
