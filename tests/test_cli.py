@@ -256,7 +256,7 @@ def _crash_findings(tmp_path):
     try:
         layer = Layer(str(path), source)
         context = Context((), load_knowledge_base(), AS_OF)
-        return engine._run_rule(CRASHING, layer, context)
+        return engine._run_rule(CRASHING, CRASHING.check, layer, layer.name, context)
     finally:
         source.close()
 
@@ -305,7 +305,7 @@ def test_a_working_rule_is_not_an_internal_error(tmp_path):
 
         context = Context((Target("python3.12", "x86_64"),), kb, AS_OF)
         rule = next(r for r in ALL_RULES if r.code == "LL103")
-        findings = engine._run_rule(rule, layer, context)
+        findings = engine._run_rule(rule, rule.check, layer, layer.name, context)
     finally:
         source.close()
     assert [f.code for f in findings] == ["LL103"]

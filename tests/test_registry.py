@@ -37,7 +37,8 @@ def test_rule_is_well_formed(rule):
     for field in ("summary", "what", "why", "example", "fix"):
         value = getattr(rule, field)
         assert isinstance(value, str) and value.strip(), f"{rule.code}: empty {field}"
-    assert callable(rule.check)
+    checks = [check for check in (rule.check, rule.stack_check) if check is not None]
+    assert checks and all(callable(check) for check in checks), f"{rule.code}: no check"
 
 
 def test_codes_and_names_are_unique():

@@ -49,6 +49,16 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _share(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 < share < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {value!r}")
+    return share
+
+
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -66,6 +76,9 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--select", type=_csv, action="extend", default=[], metavar="RULES", help="only these rules: codes, prefixes or names, comma-separated")
         parser.add_argument("--ignore", type=_csv, action="extend", default=[], metavar="RULES", help="skip these rules: codes, prefixes or names, comma-separated")
         parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+        parser.add_argument("--stack", action="store_true", help="the layers are one function's, in merge order: also check limits and shadowing across them")
+        parser.add_argument("--function", metavar="ZIP_OR_FOLDER", help="the function's own package (at /var/task); implies --stack")
+        parser.add_argument("--near-limit", type=_share, default=0.8, metavar="SHARE", help="LL303: warn above this share of the 250 MB unzipped limit (default: 0.8)")
         parser.add_argument("--no-verify", action="store_true", help="skip CRC checks of members no rule needs (faster)")
         parser.add_argument("--max-member-bytes", type=_positive_int, default=Limits.member_bytes, metavar="N", help="LL407: a member declaring more unzipped bytes is a zip bomb (default: 1 GiB)")
         parser.add_argument("--max-ratio", type=float, default=Limits.ratio, metavar="R", help="LL407: a member over 10 MiB compressing better than R:1 is a zip bomb (default: 1000)")
@@ -123,27 +136,31 @@ def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
             total_bytes=args.max_total_bytes,
             verify=not args.no_verify,
         ),
+        stack=args.stack,
+        function=args.function,
+        near_limit=args.near_limit,
     )
     report = run(args.paths, options)
     for layer in report.layers:
         if layer.error is not None:
             print(f"layer-lint: {layer.path}: {layer.error}", file=stderr)
+    limit = load_knowledge_base().quotas.unzipped_bytes
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as stream:
-                _write_report(report, args.format, stream, color=False)
+                _write_report(report, args.format, stream, color=False, limit=limit)
         except OSError as exc:
             raise UsageError(f"cannot write --output {args.output}: {exc.strerror}") from None
     else:
-        _write_report(report, args.format, stdout, color=None)
+        _write_report(report, args.format, stdout, color=None, limit=limit)
     return report.exit_code(args.fail_on)
 
 
-def _write_report(report: Report, fmt: str, stream: IO[str], color: Optional[bool]) -> None:
+def _write_report(report: Report, fmt: str, stream: IO[str], color: Optional[bool], limit: int) -> None:
     if fmt == "json":
         stream.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
-        text.render_report(report, text.console(stream, color))
+        text.render_report(report, text.console(stream, color), limit)
 
 
 def _runtimes(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 from . import __version__
 from .layer import Layer
 from .limits import Limits
 from .registry import Context, Rule, select_rules
-from .report import Finding, LayerReport, LayerTarget, Report
+from .packages import SizeItem
+from .report import STACK, Finding, LayerReport, LayerTarget, Report, StackReport, Target
 from .rules import ALL_RULES, INTERNAL_ERROR
 from .runtimes import KnowledgeBase, load_knowledge_base
 from .source import UnreadableLayer, open_layer
-from .targets import TargetRequest, explicit_targets, layer_targets
+from .stack import Stack
+from .targets import TargetRequest, UsageError, explicit_targets, layer_targets
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class Options:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     limits: Limits = Limits()
+    stack: bool = False  # the layers are one function's, in merge order
+    function: Optional[str] = None  # the function's own zip or folder (implies stack)
+    near_limit: float = 0.8
 
 
 def run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[KnowledgeBase] = None) -> Report:
@@ -34,36 +39,88 @@ def run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[Knowle
     rules = select_rules(ALL_RULES, options.select, options.ignore)
     explicit, skipped = explicit_targets(kb, options.request)
     report = Report(tool_version=__version__, knowledge_base=kb.version, as_of=options.as_of, skipped_targets=skipped)
-    for path in paths:
-        report.layers.append(_lint_layer(str(path), rules, kb, options, explicit))
+    opened: list[Layer] = []
+    try:
+        for path in paths:
+            layer_report, layer = _lint_layer(str(path), rules, kb, options, explicit)
+            report.layers.append(layer_report)
+            if layer is not None:
+                opened.append(layer)
+        if options.stack or options.function is not None:
+            function = _open_function(options) if options.function is not None else None
+            if function is not None:
+                opened.append(function)
+            stack = Stack([layer for layer in opened if not layer.is_function], function)
+            report.stack = _lint_stack(stack, [str(path) for path in paths], rules, kb, options, report)
+    finally:
+        for layer in opened:
+            layer.source.close()
     return report
 
 
-def _lint_layer(name: str, rules: Sequence[Rule], kb: KnowledgeBase, options: Options, explicit: Sequence[LayerTarget]) -> LayerReport:
+def _lint_layer(
+    name: str, rules: Sequence[Rule], kb: KnowledgeBase, options: Options, explicit: Sequence[LayerTarget]
+) -> tuple[LayerReport, Optional[Layer]]:
     try:
         source = open_layer(name)
     except UnreadableLayer as exc:
-        return LayerReport(path=name, error=exc.reason)
+        return LayerReport(path=name, error=exc.reason), None
+    layer = Layer(name, source, options.limits)
+    targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
+    context = Context(tuple(t.target for t in targets), kb, options.as_of, options.near_limit)
+    findings = []
+    for rule in rules:
+        if rule.check is not None:
+            findings.extend(_run_rule(rule, rule.check, layer, name, context))
+    layer_report = LayerReport(
+        path=name,
+        zipped_bytes=layer.zipped_bytes,
+        unzipped_bytes=layer.unzipped_bytes,
+        files=len(layer.files),
+        targets=targets,
+        findings=sorted(findings, key=Finding.sort_key),
+        sizes=_sizes(layer),
+    )
+    return layer_report, layer
+
+
+def _sizes(layer: Layer) -> list[SizeItem]:
+    # Sizes need only the listing plus package metadata; a crash here must not lose the findings.
     try:
-        layer = Layer(name, source, options.limits)
-        targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
-        context = Context(tuple(t.target for t in targets), kb, options.as_of)
-        findings = []
-        for rule in rules:
-            findings.extend(_run_rule(rule, layer, context))
-        return LayerReport(
-            path=name,
-            zipped_bytes=layer.zipped_bytes,
-            unzipped_bytes=layer.unzipped_bytes,
-            files=len(layer.files),
-            targets=targets,
-            findings=sorted(findings, key=Finding.sort_key),
-        )
-    finally:
-        source.close()
+        return layer.sizes
+    except Exception:  # noqa: BLE001
+        return []
 
 
-def _run_rule(rule: Rule, layer: Layer, context: Context) -> list[Finding]:
+def _open_function(options: Options) -> Layer:
+    try:
+        source = open_layer(options.function)
+    except UnreadableLayer as exc:
+        raise UsageError(f"--function {exc.path}: {exc.reason}") from None
+    return Layer(str(options.function), source, options.limits, is_function=True)
+
+
+def _lint_stack(
+    stack: Stack, paths: list[str], rules: Sequence[Rule], kb: KnowledgeBase, options: Options, report: Report
+) -> StackReport:
+    targets: dict[Target, None] = {}
+    for layer_report in report.layers:
+        for layer_target in layer_report.targets:
+            targets.setdefault(layer_target.target)
+    context = Context(tuple(targets), kb, options.as_of, options.near_limit)
+    findings = []
+    for rule in rules:
+        if rule.stack_check is not None:
+            findings.extend(_run_rule(rule, rule.stack_check, stack, STACK, context))
+    return StackReport(
+        layers=paths,
+        function=options.function,
+        unzipped_bytes=stack.unzipped_bytes,
+        findings=sorted(findings, key=Finding.sort_key),
+    )
+
+
+def _run_rule(rule: Rule, check: Callable, subject: Union[Layer, Stack], name: str, context: Context) -> list[Finding]:
     # A crashing rule is a bug in layer-lint, not in the layer: report it and go on.
     try:
         return [
@@ -71,14 +128,14 @@ def _run_rule(rule: Rule, layer: Layer, context: Context) -> list[Finding]:
                 code=rule.code,
                 name=rule.name,
                 severity=hit.severity or rule.severity,
-                layer=layer.name,
+                layer=name,
                 path=hit.path,
                 message=hit.message,
                 fix=hit.fix,
                 targets=hit.targets,
                 data=hit.data,
             )
-            for hit in rule.check(layer, context)
+            for hit in check(subject, context)
         ]
     except Exception as exc:  # noqa: BLE001 - the contract is exit 3 with a finding, never a traceback
         return [
@@ -86,7 +143,7 @@ def _run_rule(rule: Rule, layer: Layer, context: Context) -> list[Finding]:
                 code=INTERNAL_ERROR,
                 name="internal-error",
                 severity="error",
-                layer=layer.name,
+                layer=name,
                 path=None,
                 message=f"rule {rule.code} {rule.name} crashed: {type(exc).__name__}: {exc}",
                 fix="This is a bug in layer-lint; please report it with the layer (or its listing: unzip -Zl).",

@@ -11,7 +11,7 @@ from . import layout, packages
 from .binaries import ELF_MAGIC, HEAD_BYTES, BinaryHead, sniff
 from .elf import ElfFacts, read_elf
 from .limits import Limits, bomb_reason
-from .packages import Packages, find_packages
+from .packages import Packages, SizeItem, find_packages, size_breakdown
 from .source import Entry, LayerSource, MemberReadError
 
 # Metadata files larger than this are not metadata; ELF files larger than this are not parsed.
@@ -54,10 +54,12 @@ class Scan:
 class Layer:
     """A layer's listing and the facts derived from it, computed on first use and kept."""
 
-    def __init__(self, name: str, source: LayerSource, limits: Limits = Limits()) -> None:
+    def __init__(self, name: str, source: LayerSource, limits: Limits = Limits(), is_function: bool = False) -> None:
         self.name = name
         self.source = source
         self.limits = limits
+        # A function's own package unpacks at /var/task rather than /opt.
+        self.is_function = is_function
         self.entries: list[Entry] = source.entries
 
     @property
@@ -186,7 +188,13 @@ class Layer:
 
     @cached_property
     def packages(self) -> Packages:
-        return find_packages(self.placeable, self.text)
+        place = packages.function_placement if self.is_function else packages.layer_placement
+        return find_packages(self.placeable, self.text, place)
+
+    @cached_property
+    def sizes(self) -> list[SizeItem]:
+        """Where the unzipped bytes go, largest first."""
+        return size_breakdown(self.files, self.packages.owners)
 
     def head(self, entry: Entry) -> Optional[bytes]:
         """The first bytes of a member that is native code or a script; None otherwise."""

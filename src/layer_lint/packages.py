@@ -16,6 +16,7 @@ from . import layout
 from .source import Entry
 
 ReadText = Callable[[Entry], Optional[bytes]]
+Place = Callable[[str], Optional[layout.Placement]]
 
 _DIST_INFO = re.compile(r"^(?P<name>[^/-]+)-(?P<version>[^/-]+)\.(dist|egg)-info$")
 
@@ -46,7 +47,7 @@ class Importable:
 
     @property
     def path(self) -> str:
-        return f"{self.folder}/{self.name}"
+        return f"{self.folder}/{self.name}" if self.folder else self.name
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,26 @@ class Packages:
     importables: list[Importable]
 
 
-def find_packages(entries: Iterable[Entry], read_text: ReadText) -> Packages:
+def layer_placement(path: str) -> Optional[layout.Placement]:
+    """Where a layer file sits for importing: its runtime folder, unless it is misnested."""
+    return layout.placement(path) if layout.misnesting(path) is None else None
+
+
+def function_placement(path: str) -> Optional[layout.Placement]:
+    """A function's package is unpacked at /var/task, the first entry of sys.path, and Node
+    looks in /var/task/node_modules."""
+    if path.startswith("node_modules/"):
+        return layout.Placement("nodejs", "node_modules")
+    return layout.Placement("python", "")
+
+
+def find_packages(entries: Iterable[Entry], read_text: ReadText, place: Place = layer_placement) -> Packages:
     files = [entry for entry in entries if not entry.is_dir]
-    owners = _python_owners(files, read_text)
-    owners.update(_node_owners(files, read_text))
+    owners = _python_owners(files, read_text, place)
+    owners.update(_node_owners(files, read_text, place))
     groups: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
     for entry in files:
-        key = _importable_key(entry.path)
+        key = _importable_key(entry.path, place)
         if key is not None:
             groups[key].append(entry)
     importables = [
@@ -88,11 +102,15 @@ def find_packages(entries: Iterable[Entry], read_text: ReadText) -> Packages:
     return Packages(owners, importables)
 
 
-def _importable_key(path: str) -> Optional[tuple[str, str, str]]:
-    where = layout.placement(path)
-    if where is None or layout.misnesting(path) is not None:
+def _below(path: str, folder: str) -> str:
+    return path[len(folder) + 1 :] if folder else path
+
+
+def _importable_key(path: str, place: Place) -> Optional[tuple[str, str, str]]:
+    where = place(path)
+    if where is None:
         return None
-    rest = path[len(where.folder) + 1 :]
+    rest = _below(path, where.folder)
     if where.family == "python":
         top, _, below = rest.partition("/")
         if below:
@@ -107,14 +125,14 @@ def _importable_key(path: str) -> Optional[tuple[str, str, str]]:
     return None
 
 
-def _python_owners(files: list[Entry], read_text: ReadText) -> dict[str, Owner]:
+def _python_owners(files: list[Entry], read_text: ReadText, place: Place) -> dict[str, Owner]:
     """Python files by distribution, from each *.dist-info folder and its RECORD."""
     by_top: dict[tuple[str, str], Owner] = {}
     for entry in files:
-        where = layout.placement(entry.path)
+        where = place(entry.path)
         if where is None or where.family != "python":
             continue
-        parts = entry.path[len(where.folder) + 1 :].split("/")
+        parts = _below(entry.path, where.folder).split("/")
         match = _DIST_INFO.match(parts[0])
         if not match:
             continue
@@ -127,27 +145,24 @@ def _python_owners(files: list[Entry], read_text: ReadText) -> dict[str, Owner]:
                     by_top.setdefault((where.folder, top), owner)
     owners = {}
     for entry in files:
-        where = layout.placement(entry.path)
+        where = place(entry.path)
         if where is None or where.family != "python":
             continue
-        top = entry.path[len(where.folder) + 1 :].split("/", 1)[0]
+        top = _below(entry.path, where.folder).split("/", 1)[0]
         owner = by_top.get((where.folder, top))
         if owner is not None:
             owners[entry.path] = owner
     return owners
 
 
-def _node_owners(files: list[Entry], read_text: ReadText) -> dict[str, Owner]:
+def _node_owners(files: list[Entry], read_text: ReadText, place: Place) -> dict[str, Owner]:
     """Node files by their outermost package (a package's own node_modules count as its bytes)."""
     manifests = {entry.path: entry for entry in files if entry.path.endswith("/package.json")}
     owners = {}
     versions: dict[str, Optional[str]] = {}
     for entry in files:
-        where = layout.placement(entry.path)
-        if where is None or where.family != "nodejs":
-            continue
-        key = _importable_key(entry.path)
-        if key is None:
+        key = _importable_key(entry.path, place)
+        if key is None or key[0] != "nodejs":
             continue
         package_dir = f"{key[1]}/{key[2]}"
         if package_dir not in versions:

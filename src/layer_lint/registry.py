@@ -15,6 +15,7 @@ from .report import SEVERITIES, Target
 if TYPE_CHECKING:
     from .layer import Layer
     from .runtimes import KnowledgeBase
+    from .stack import Stack
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Context:
     targets: tuple[Target, ...]
     kb: "KnowledgeBase"
     as_of: datetime.date
+    near_limit: float = 0.8  # LL303: the share of the unzipped limit that earns a warning
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Hit:
 
 
 Check = Callable[["Layer", Context], Iterable[Hit]]
+StackCheck = Callable[["Stack", Context], Iterable[Hit]]
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,8 @@ class Rule:
     why: str
     example: str
     fix: str
-    check: Check
+    check: Optional[Check] = None  # runs on each layer
+    stack_check: Optional[StackCheck] = None  # runs once on a function's stack of layers (--stack)
     severity_note: str = ""  # when a finding carries another severity
 
     def to_json(self) -> dict[str, str]:
@@ -108,3 +112,5 @@ def check_registry(rules: Sequence[Rule]) -> None:
     for rule in rules:
         if rule.severity not in SEVERITIES:
             raise ValueError(f"{rule.code}: unknown severity {rule.severity!r}")
+        if rule.check is None and rule.stack_check is None:
+            raise ValueError(f"{rule.code}: a rule needs a layer check, a stack check or both")

@@ -17,6 +17,9 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
+# The "layer" of a finding about a whole stack of layers.
+STACK = "(stack)"
+
 
 @dataclass(frozen=True, order=True)
 class Target:
@@ -82,6 +85,7 @@ class LayerReport:
     targets: list[LayerTarget] = field(default_factory=list)
     error: Optional[str] = None
     findings: list[Finding] = field(default_factory=list)
+    sizes: list[Any] = field(default_factory=list)  # packages.SizeItem, largest first
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,6 +95,25 @@ class LayerReport:
             "files": self.files,
             "targets": [target.to_json() for target in self.targets],
             "error": self.error,
+            "findings": [finding.to_json() for finding in self.findings],
+            "sizes": [item.to_json() for item in self.sizes],
+        }
+
+
+@dataclass
+class StackReport:
+    """Findings about a function's layers taken together (--stack, --function)."""
+
+    layers: list[str]
+    function: Optional[str]
+    unzipped_bytes: int
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "layers": self.layers,
+            "function": self.function,
+            "unzipped_bytes": self.unzipped_bytes,
             "findings": [finding.to_json() for finding in self.findings],
         }
 
@@ -113,9 +136,11 @@ class Report:
     as_of: datetime.date
     layers: list[LayerReport] = field(default_factory=list)
     skipped_targets: list[SkippedTarget] = field(default_factory=list)
+    stack: Optional[StackReport] = None
 
     def findings(self) -> list[Finding]:
-        return [finding for layer in self.layers for finding in layer.findings]
+        stacked = self.stack.findings if self.stack is not None else []
+        return [finding for layer in self.layers for finding in layer.findings] + stacked
 
     def summary(self) -> dict[str, int]:
         counts = {"errors": 0, "warnings": 0, "infos": 0}
@@ -141,6 +166,6 @@ class Report:
             "as_of": self.as_of.isoformat(),
             "layers": [layer.to_json() for layer in self.layers],
             "skipped_targets": [skipped.to_json() for skipped in self.skipped_targets],
-            "stack": None,
+            "stack": self.stack.to_json() if self.stack is not None else None,
             "summary": self.summary(),
         }

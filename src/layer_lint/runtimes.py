@@ -27,7 +27,8 @@ __all__ = [
 ARCHITECTURES = ("x86_64", "arm64")
 FAMILIES = ("python", "nodejs", "java", "ruby", "dotnet", "go", "provided")
 
-_TOP_KEYS = ("version", "sources", "environment", "operating_systems", "runtimes", "container_only")
+_TOP_KEYS = ("version", "sources", "environment", "operating_systems", "quotas", "runtimes", "container_only")
+_QUOTA_KEYS = ("unzipped_bytes", "direct_upload_zipped_bytes", "layers_per_function", "extensions_per_function")
 _RUNTIME_REQUIRED = (
     "runtime",
     "family",
@@ -51,6 +52,16 @@ _DATE_FIELDS = ("deprecated", "block_create", "block_update")
 
 class KnowledgeBaseError(Exception):
     """The runtime data file is missing, malformed or breaks one of its invariants."""
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """Lambda's limits for a function and its layers."""
+
+    unzipped_bytes: int  # function + layers, unzipped; Lambda wants strictly less
+    direct_upload_zipped_bytes: int  # a zip uploaded through the API or console
+    layers_per_function: int
+    extensions_per_function: int
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,7 @@ class KnowledgeBase:
     runtimes: dict[str, Runtime]
     container_only: dict[str, str]
     operating_systems: dict[str, OperatingSystem]
+    quotas: Quotas
 
     def get(self, runtime_id: str) -> Runtime | None:
         return self.runtimes.get(runtime_id)
@@ -372,7 +384,18 @@ def build_knowledge_base(data: dict) -> KnowledgeBase:
         runtimes=runtimes,
         container_only=container_only,
         operating_systems=operating_systems,
+        quotas=_build_quotas(data["quotas"], set(data["sources"])),
     )
+
+
+def _build_quotas(raw: Any, source_ids: set[str]) -> Quotas:
+    _require(isinstance(raw, dict), "quotas must be an object")
+    for key in _QUOTA_KEYS:
+        value = raw.get(key)
+        _require(isinstance(value, int) and not isinstance(value, bool) and value > 0, f"quotas.{key} must be a positive integer")
+        cited = raw.get("sources", {}).get(key)
+        _require(bool(cited) and set(cited) <= source_ids, f"quotas.{key} needs sources from the top-level sources")
+    return Quotas(**{key: raw[key] for key in _QUOTA_KEYS})
 
 
 def _require(condition: bool, message: str) -> None:

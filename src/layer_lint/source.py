@@ -7,18 +7,24 @@ always with a byte cap. Member names are never used to touch the file system.
 
 from __future__ import annotations
 
+import bz2
+import copy
+import lzma
 import os
 import stat
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import IO, Iterator, Optional, Union
 
 # A symlink target longer than this is not a real link target.
 MAX_LINK_TARGET = 4096
 # Decompression works in pieces of this size, so memory stays flat whatever a member holds.
 CHUNK_BYTES = 1 << 20
+# Compressed bytes are read in pieces of this size.
+_RAW_PIECE = 64 << 10
 
 # Unix is the only "made by" system whose external attributes carry a file mode.
 _ZIP_SYSTEM_UNIX = 3
@@ -115,27 +121,24 @@ class ZipSource:
         return self._read_info(self._infos[entry.index], limit)
 
     def chunks(self, entry: Entry, limit: int) -> Iterator[bytes]:
-        """The member's bytes in pieces, up to `limit` bytes; zipfile checks the CRC on reaching
-        the end, and never yields more than the size the central directory declares."""
-        info = self._infos[entry.index]
+        """The member's bytes in pieces of CHUNK_BYTES (the last may be shorter), up to `limit`
+        bytes and never more than the size the central directory declares. On reaching that
+        size the CRC is checked, before the last piece is yielded."""
+        return self._info_chunks(self._infos[entry.index], limit)
+
+    def _info_chunks(self, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
         try:
-            with self._zip.open(info) as stream:
-                left = limit
-                while left > 0:
-                    piece = stream.read(min(CHUNK_BYTES, left))
-                    if not piece:
-                        return
-                    left -= len(piece)
-                    yield piece
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+            # zipfile checks the local header and hands over the compressed bytes; layer-lint
+            # decompresses them itself, because zipfile's bzip2 and LZMA readers expand each
+            # compressed piece in one go, however far it expands (a few hundred bytes of bzip2
+            # hold gigabytes of zeros), whatever size was asked for.
+            with self._zip.open(_compressed_view(info)) as raw:
+                yield from _decompressed(raw, info, limit)
+        except _READ_ERRORS as exc:
             raise MemberReadError(info.filename, _member_reason(exc, info)) from None
 
     def _read_info(self, info: zipfile.ZipInfo, limit: int) -> bytes:
-        try:
-            with self._zip.open(info) as stream:
-                return stream.read(limit)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
-            raise MemberReadError(info.filename, _member_reason(exc, info)) from None
+        return b"".join(self._info_chunks(info, limit))
 
     def close(self) -> None:
         self._zip.close()
@@ -250,15 +253,151 @@ def _bad_zip_reason(exc: zipfile.BadZipFile, size: Optional[int]) -> str:
 _METHODS = {0: "stored", 8: "deflate", 9: "deflate64", 12: "bzip2", 14: "lzma", 93: "zstandard"}
 
 
+class _BadMember(Exception):
+    """A member's data cannot be used; the message is the whole reason."""
+
+
+# What zipfile, the file and the decompressors raise for a damaged member.
+_READ_ERRORS = (_BadMember, zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
+
+
 def _member_reason(exc: BaseException, info: zipfile.ZipInfo) -> str:
     text = str(exc) or type(exc).__name__
-    if isinstance(exc, zlib.error):
-        return f"compressed data is corrupt ({text})"
+    if isinstance(exc, _BadMember):
+        return text
     if isinstance(exc, NotImplementedError):
-        method = _METHODS.get(info.compress_type, "unknown")
-        return f"compression method {info.compress_type} ({method}) is not supported"
+        return f"uses a zip feature that is not supported ({text})"
     if isinstance(exc, EOFError):
         return "compressed data ends early (truncated)"
-    if text.startswith("Bad CRC-32"):
-        return f"CRC-32 mismatch: the data does not match the checksum {info.CRC:08x} in the directory"
     return text
+
+
+def _compressed_view(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A copy of `info` that zipfile opens as its raw compressed bytes: stored, as long as the
+    compressed data, and with no CRC to check (zipfile skips the check when CRC is None)."""
+    view = copy.copy(info)
+    view.compress_type = zipfile.ZIP_STORED
+    view.file_size = info.compress_size
+    view.CRC = None
+    return view
+
+
+def _decompressed(raw: IO[bytes], info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    """Up to `limit` bytes of the member, never more than it declares, in CHUNK_BYTES pieces.
+    Every decompression step is capped, so a member expands no further than what is asked for,
+    whatever its headers or its compressed data say."""
+    decoder = _decoder(info)
+    wanted = min(limit, info.file_size)
+    produced = crc = 0
+    piece = bytearray()
+    stalled = False
+    while produced < wanted:
+        data = raw.read(_RAW_PIECE) if decoder.needs_input else b""
+        if decoder.needs_input and not data:
+            raise _BadMember(f"the data ends after {produced:,} of the {info.file_size:,} bytes the zip declares (truncated)")
+        try:
+            out = decoder.decompress(data, min(CHUNK_BYTES - len(piece), wanted - produced))
+        except (zlib.error, lzma.LZMAError, OSError, ValueError, EOFError) as exc:
+            raise _BadMember(f"compressed data is corrupt ({exc or type(exc).__name__})") from None
+        if not out and not data:
+            if stalled:  # two steps without input or output: the decompressor is stuck
+                raise _BadMember("compressed data is corrupt (the decompressor makes no progress)")
+            stalled = True
+        else:
+            stalled = False
+        produced += len(out)
+        crc = zlib.crc32(out, crc)
+        piece += out
+        if produced < wanted and decoder.eof:
+            raise _BadMember(f"the data ends after {produced:,} of the {info.file_size:,} bytes the zip declares (truncated)")
+        if produced == info.file_size and crc != info.CRC:
+            raise _BadMember(f"CRC-32 mismatch: the data's checksum is {crc:08x}, the zip's directory says {info.CRC:08x}")
+        if len(piece) == CHUNK_BYTES or produced == wanted:
+            yield bytes(piece)
+            piece.clear()
+
+
+class _Stored:
+    """Stored data, through the decompressor interface of bz2 and lzma."""
+
+    eof = False
+
+    def __init__(self) -> None:
+        self._pending = b""
+
+    @property
+    def needs_input(self) -> bool:
+        return not self._pending
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        data = self._pending + data
+        self._pending = data[max_length:]
+        return data[:max_length]
+
+
+class _Deflated:
+    """Raw deflate through the decompressor interface of bz2 and lzma."""
+
+    def __init__(self) -> None:
+        self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+        self.needs_input = True
+
+    @property
+    def eof(self) -> bool:
+        return self._zlib.eof
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        out = self._zlib.decompress(self._zlib.unconsumed_tail + data, max_length)
+        # A full output may leave more to come even with all input taken.
+        self.needs_input = not self._zlib.unconsumed_tail and len(out) < max_length
+        return out
+
+
+class _ZipLzma:
+    """LZMA as zip stores it: 2 version bytes, 2 bytes of properties size, the LZMA1
+    properties, then the raw stream (APPNOTE 5.8.8)."""
+
+    def __init__(self) -> None:
+        self._header = b""
+        self._lzma: Optional[lzma.LZMADecompressor] = None
+        self.needs_input = True
+
+    @property
+    def eof(self) -> bool:
+        return self._lzma is not None and self._lzma.eof
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        if self._lzma is None:
+            self._header += data
+            if len(self._header) < 4:
+                return b""
+            (size,) = struct.unpack("<H", self._header[2:4])
+            if len(self._header) < 4 + size:
+                return b""
+            self._lzma = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[_lzma1_filter(self._header[4 : 4 + size])])
+            data, self._header = self._header[4 + size :], b""
+        out = self._lzma.decompress(data, max_length)
+        self.needs_input = self._lzma.needs_input
+        return out
+
+
+def _lzma1_filter(properties: bytes) -> dict[str, int]:
+    """The LZMA1 filter from its 5 property bytes: lc/lp/pb packed in one byte, then the dictionary size."""
+    if len(properties) != 5 or properties[0] >= 9 * 5 * 5:
+        raise lzma.LZMAError(f"bad LZMA properties ({len(properties)} bytes)")
+    lc, rest = properties[0] % 9, properties[0] // 9
+    (dict_size,) = struct.unpack("<I", properties[1:5])
+    return {"id": lzma.FILTER_LZMA1, "lc": lc, "lp": rest % 5, "pb": rest // 5, "dict_size": dict_size}
+
+
+def _decoder(info: zipfile.ZipInfo) -> Union[_Stored, _Deflated, _ZipLzma, bz2.BZ2Decompressor]:
+    if info.compress_type == zipfile.ZIP_STORED:
+        return _Stored()
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        return _Deflated()
+    if info.compress_type == zipfile.ZIP_BZIP2:
+        return bz2.BZ2Decompressor()
+    if info.compress_type == zipfile.ZIP_LZMA:
+        return _ZipLzma()
+    method = _METHODS.get(info.compress_type, "unknown")
+    raise _BadMember(f"compression method {info.compress_type} ({method}) is not supported")

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..registry import Rule
-from ..report import LayerReport, Report
+from ..report import Finding, LayerReport, Report
 from ..runtimes import KnowledgeBase
 from ..sizes import human_bytes
 
@@ -32,9 +32,23 @@ def console(stream: IO[str], color: Optional[bool] = None) -> Console:
     )
 
 
-def render_report(report: Report, out: Console) -> None:
+# The bars of the size table are drawn against Lambda's unzipped limit (250 MB).
+_BAR_WIDTH = 30
+_TOP_SIZES = 10
+
+
+def render_report(report: Report, out: Console, unzipped_limit: int) -> None:
     for layer in report.layers:
         _render_layer(layer, out)
+        _render_sizes(layer, out, unzipped_limit)
+    if report.stack is not None:
+        stack = report.stack
+        header = Text("stack", style="bold")
+        members = ([f"function {stack.function}"] if stack.function else []) + stack.layers
+        header.append(f"  ({len(stack.layers)} layers, {human_bytes(stack.unzipped_bytes)} unzipped: {', '.join(members)})", style="dim")
+        out.print(header)
+        for finding in stack.findings:
+            _render_finding(finding, out)
     for skipped in report.skipped_targets:
         out.print(Text(f"note: skipped {skipped.target}: {skipped.reason}", style="dim"))
     counts = report.summary()
@@ -56,14 +70,33 @@ def _render_layer(layer: LayerReport, out: Console) -> None:
     out.print(header)
     out.print(Text("  targets: " + _targets_line(layer), style="dim"))
     for finding in layer.findings:
-        line = Text("  ")
-        line.append(f"{finding.severity:<7} ", style=_STYLE[finding.severity])
-        line.append(f"{finding.code} ", style="bold")
-        line.append(f"{finding.name} ", style="dim")
-        line.append(finding.path or "(layer)", style="magenta")
+        _render_finding(finding, out)
+
+
+def _render_finding(finding: Finding, out: Console) -> None:
+    line = Text("  ")
+    line.append(f"{finding.severity:<7} ", style=_STYLE[finding.severity])
+    line.append(f"{finding.code} ", style="bold")
+    line.append(f"{finding.name} ", style="dim")
+    line.append(finding.path or "(layer)", style="magenta")
+    out.print(line)
+    out.print(Text(f"          {finding.message}"))
+    out.print(Text(f"          fix: {finding.fix}", style="green"))
+
+
+def _render_sizes(layer: LayerReport, out: Console, limit: int) -> None:
+    if not layer.sizes:
+        return
+    out.print(Text(f"  largest (bars: share of the {human_bytes(limit)} unzipped limit)", style="dim"))
+    width = max(len(item.name) + len(item.version or "") + 1 for item in layer.sizes[:_TOP_SIZES])
+    for item in layer.sizes[:_TOP_SIZES]:
+        filled = min(_BAR_WIDTH, round(_BAR_WIDTH * item.unzipped_bytes / limit))
+        label = f"{item.name} {item.version}" if item.version else item.name
+        line = Text(f"    {label:<{width}} ")
+        line.append("█" * filled, style="blue")
+        line.append("·" * (_BAR_WIDTH - filled), style="dim")
+        line.append(f" {human_bytes(item.unzipped_bytes):>9}  {_plural(item.files, 'file')}", style="dim")
         out.print(line)
-        out.print(Text(f"          {finding.message}"))
-        out.print(Text(f"          fix: {finding.fix}", style="green"))
 
 
 def _targets_line(layer: LayerReport) -> str:

@@ -139,16 +139,18 @@ def _present_paths(layer: Layer) -> set[str]:
 
 def _link_problem(path: str, target: str, present: set[str]) -> Optional[tuple[Optional[str], str, str]]:
     if target.startswith("/"):
-        if not target.startswith("/opt/"):
+        # Normalised first: /opt/../etc/passwd is outside /opt, and /opt itself is the layer root.
+        absolute = posixpath.normpath(target)
+        if absolute != "/opt" and not absolute.startswith("/opt/"):
             return ("warning", "an absolute target outside /opt exists only if the Lambda OS happens to have it",
                     "Bundle the target in the layer and link to it relatively, or check that every target OS has it.")
-        inside = posixpath.normpath(target[len("/opt/"):])
+        inside = posixpath.relpath(absolute, "/opt")
     else:
         inside = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
         if inside == ".." or inside.startswith("../"):
             return (None, "the target climbs above the layer root, out of /opt",
                     "Point the link at a file inside the layer, or copy the file into the layer.")
-    if inside not in present:
+    if inside != "." and inside not in present:  # "." is the layer root, which always exists
         return ("warning", f"the target /opt/{inside} is not in the layer (dangling link)",
                 "Add the target to the layer or remove the link; zip with `zip -y` only after checking the links resolve.")
     return None
@@ -177,7 +179,7 @@ def check_bad_shebang(layer: Layer, ctx: Context) -> Iterator[Hit]:
             continue
         interpreter = _interpreter(line)
         missing = _missing_on(interpreter, present, ctx)
-        if missing:
+        if missing is not None:
             yield Hit(
                 path=entry.path,
                 message=f"{entry.path} runs with #!{interpreter}, which does not exist on {_targets_text(missing)}",
@@ -193,19 +195,20 @@ def _interpreter(line: bytes) -> str:
     return text.split()[0] if text else ""
 
 
-def _missing_on(interpreter: str, present: set[str], ctx: Context) -> list[Target]:
-    """The targets on which the interpreter certainly does not exist; empty when unknown."""
-    if not interpreter.startswith("/") and not _BUILD_MACHINE.match(interpreter):
-        return []
+def _missing_on(interpreter: str, present: set[str], ctx: Context) -> Optional[list[Target]]:
+    """The targets on which the interpreter certainly does not exist; None when it exists or is
+    not known. A build machine's path, or one under /opt that the layer lacks, exists on no
+    Lambda at all, so it is missing even when the layer has no targets (all runtimes retired)."""
     if _BUILD_MACHINE.match(interpreter):
         return list(ctx.targets)
     if interpreter.startswith("/opt/"):
-        return [] if posixpath.normpath(interpreter[len("/opt/"):]) in present else list(ctx.targets)
+        return None if posixpath.normpath(interpreter[len("/opt/"):]) in present else list(ctx.targets)
     python = _LAMBDA_PYTHON.match(interpreter)
     if python:
         runtimes = ctx.kb.runtimes
-        return [t for t in ctx.targets if runtimes[t.runtime].family == "python" and runtimes[t.runtime].version != python.group(1)]
-    return []
+        other = [t for t in ctx.targets if runtimes[t.runtime].family == "python" and runtimes[t.runtime].version != python.group(1)]
+        return other or None
+    return None
 
 
 def _shebang_fix(interpreter: str, path: str) -> str:
@@ -216,7 +219,7 @@ def _shebang_fix(interpreter: str, path: str) -> str:
 
 def _targets_text(targets: list[Target]) -> str:
     runtimes = sorted({target.runtime for target in targets})
-    return "Lambda" if len(runtimes) > 3 else ", ".join(runtimes)
+    return "Lambda" if not runtimes or len(runtimes) > 3 else ", ".join(runtimes)
 
 
 RULES = [

@@ -1,0 +1,389 @@
+"""LL301-LL307: Lambda's size and count limits, packages shadowed across a stack, dead weight."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterator, Optional, Sequence
+
+from .. import layout
+from ..layer import Layer
+from ..packages import Importable, SizeItem
+from ..registry import Context, Hit, Rule
+from ..report import Target
+from ..sizes import human_bytes
+from ..stack import Stack
+
+_TOP = 5  # contributors named in a size message
+_EXAMPLES = 10
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%"
+
+
+def _contributors(items: Sequence[SizeItem]) -> str:
+    return ", ".join(f"{item.name} {human_bytes(item.unzipped_bytes)}" for item in items[:_TOP])
+
+
+def _top_json(items: Sequence[SizeItem]) -> list[dict]:
+    return [item.to_json() for item in items[:_TOP]]
+
+
+# LL301 ---------------------------------------------------------------------------------
+
+
+def check_zipped_over_direct_upload(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    limit = ctx.kb.quotas.direct_upload_zipped_bytes
+    size = layer.zipped_bytes
+    if size is None or size <= limit:
+        return
+    yield Hit(
+        path=None,
+        message=(
+            f"the zip is {size:,} bytes ({human_bytes(size)}), {size - limit:,} bytes over the {limit:,}-byte (50 MB) "
+            "limit for direct uploads through the Lambda API or console (the limit is approximate: the request is base64-encoded)"
+        ),
+        fix="Upload the zip to S3 and publish the layer from there (aws lambda publish-layer-version --content S3Bucket=...,S3Key=...), or make it smaller (see LL306).",
+        targets=ctx.targets,
+        data={"zipped_bytes": size, "limit": limit, "excess": size - limit},
+    )
+
+
+# LL302 / LL303 -------------------------------------------------------------------------
+
+
+def _size_hits(total: int, items: Sequence[SizeItem], ctx: Context, what: str, near: bool) -> Iterator[Hit]:
+    limit = ctx.kb.quotas.unzipped_bytes
+    data = {"unzipped_bytes": total, "limit": limit, "percent": round(100 * total / limit, 1), "top": _top_json(items)}
+    if total >= limit and not near:
+        yield Hit(
+            path=None,
+            message=(
+                f"{what} unzips to {total:,} bytes, {_percent(total, limit)} of Lambda's limit: {total - limit + 1:,} bytes "
+                f"too many (it must be smaller than {limit:,} bytes); largest: {_contributors(items)}"
+            ),
+            fix="Remove what the function does not import (see LL306), move big dependencies to a container image, or split the function.",
+            targets=ctx.targets,
+            data={**data, "excess": total - limit + 1},
+        )
+    elif near and ctx.near_limit * limit < total < limit:
+        yield Hit(
+            path=None,
+            message=(
+                f"{what} unzips to {total:,} bytes, {_percent(total, limit)} of the {limit:,}-byte limit "
+                f"({limit - total:,} bytes left); largest: {_contributors(items)}"
+            ),
+            fix="Keep room for the function and its other layers: drop dead weight (see LL306) before it grows past the limit.",
+            targets=ctx.targets,
+            data={**data, "headroom": limit - total},
+        )
+
+
+def check_unzipped_over_limit(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    yield from _size_hits(layer.unzipped_bytes, layer.sizes, ctx, "this layer alone", near=False)
+
+
+def check_near_unzipped_limit(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    yield from _size_hits(layer.unzipped_bytes, layer.sizes, ctx, "this layer", near=True)
+
+
+def _stack_items(stack: Stack) -> list[SizeItem]:
+    items = [SizeItem(member.name, "folder", None, member.unzipped_bytes, len(member.files)) for member in stack.members]
+    return sorted(items, key=lambda item: -item.unzipped_bytes)
+
+
+def check_stack_over_limit(stack: Stack, ctx: Context) -> Iterator[Hit]:
+    yield from _size_hits(stack.unzipped_bytes, _stack_items(stack), ctx, _stack_name(stack), near=False)
+
+
+def check_stack_near_limit(stack: Stack, ctx: Context) -> Iterator[Hit]:
+    yield from _size_hits(stack.unzipped_bytes, _stack_items(stack), ctx, _stack_name(stack), near=True)
+
+
+def _stack_name(stack: Stack) -> str:
+    count = f"{len(stack.layers)} layer{'s' if len(stack.layers) != 1 else ''}"
+    return f"the function and its {count}" if stack.function is not None else f"the stack of {count}"
+
+
+# LL304 ---------------------------------------------------------------------------------
+
+
+def check_too_many_layers(stack: Stack, ctx: Context) -> Iterator[Hit]:
+    limit = ctx.kb.quotas.layers_per_function
+    if len(stack.layers) <= limit:
+        return
+    yield Hit(
+        path=None,
+        message=f"{len(stack.layers)} layers, {len(stack.layers) - limit} more than the {limit} Lambda allows per function",
+        fix="Merge layers (one zip can hold several runtimes' folders and bin/ and lib/), or move dependencies into the function or a container image.",
+        targets=ctx.targets,
+        data={"layers": [layer.name for layer in stack.layers], "limit": limit},
+    )
+
+
+# LL305 ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Copy:
+    source: Layer
+    importable: Importable
+    rank: int  # position of its folder on the runtime's search path
+
+    def signature(self) -> dict[str, tuple[Optional[int], int]]:
+        prefix = self.importable.folder + "/" if self.importable.folder else ""
+        return {entry.path[len(prefix):]: (entry.crc, entry.size) for entry in self.importable.files}
+
+    def where(self) -> str:
+        version = f" {self.importable.owner.version}" if self.importable.owner and self.importable.owner.version else ""
+        place = "/var/task/" if self.source.is_function else "/opt/"
+        return f"{self.source.name}{version} at {place}{self.importable.path}"
+
+
+def check_shadowed_package(stack: Stack, ctx: Context) -> Iterator[Hit]:
+    merged: dict[tuple[str, str, str], list[Target]] = {}
+    details: dict[tuple[str, str, str], dict] = {}
+    for runtime_id, targets in _by_runtime(ctx.targets).items():
+        runtime = ctx.kb.runtimes[runtime_id]
+        if runtime.family not in ("python", "nodejs"):
+            continue
+        for name, copies in _copies(stack, runtime.family, runtime.layer_paths).items():
+            hit = _shadow_hit(name, copies)
+            if hit is None:
+                continue
+            path, message, data = hit
+            merged.setdefault((path, message, runtime.family), []).extend(targets)
+            details[(path, message, runtime.family)] = data
+    for (path, message, family), targets in merged.items():
+        yield Hit(
+            path=path,
+            message=message,
+            fix="Ship each package in one place only: remove the other copies, or pin every layer to the same version.",
+            targets=tuple(targets),
+            data=details[(path, message, family)],
+        )
+
+
+def _by_runtime(targets: Sequence[Target]) -> dict[str, list[Target]]:
+    grouped: dict[str, list[Target]] = defaultdict(list)
+    for target in targets:
+        grouped[target.runtime].append(target)
+    return grouped
+
+
+def _copies(stack: Stack, family: str, layer_paths: Sequence[str]) -> dict[str, list[_Copy]]:
+    order = {"": 0, "node_modules": 0}  # the function's folders come first
+    for rank, folder in enumerate(layer_paths, start=1):
+        order[folder] = rank
+    copies: dict[str, list[_Copy]] = defaultdict(list)
+    for member in stack.members:
+        for importable in member.packages.importables:
+            if importable.family != family:
+                continue
+            is_function_folder = importable.folder in ("", "node_modules")
+            if member.is_function != is_function_folder or importable.folder not in order:
+                continue
+            copies[importable.name].append(_Copy(member, importable, order[importable.folder]))
+    return {name: found for name, found in copies.items() if len({id(c.source) for c in found}) > 1}
+
+
+def _shadow_hit(name: str, copies: list[_Copy]) -> Optional[tuple[str, str, dict]]:
+    signatures = [copy.signature() for copy in copies]
+    if all(sig == signatures[0] for sig in signatures[1:]):
+        return None  # identical copies: whichever wins, the same code runs
+    copies = sorted(copies, key=lambda copy: copy.rank)
+    best = [copy for copy in copies if copy.rank == copies[0].rank]
+    listed = "; ".join(copy.where() for copy in copies)
+    if len(best) == 1:
+        outcome = f"the runtime imports the copy from {best[0].source.name} (first on the search path) and never the others"
+        different: list[str] = []
+    else:
+        different = sorted(_differing(best))
+        outcome = (
+            f"{len(best)} layers unpack it to the same folder /opt/{best[0].importable.path} and their files differ "
+            f"({', '.join(different[:_EXAMPLES])}{' ...' if len(different) > _EXAMPLES else ''}); Lambda does not document which layer's copy survives"
+        )
+    message = f"{name} is shipped {len(copies)} times: {listed}; {outcome}"
+    data = {
+        "package": name,
+        "copies": [
+            {"layer": c.source.name, "path": c.importable.path, "version": c.importable.owner.version if c.importable.owner else None}
+            for c in copies
+        ],
+        "imported": best[0].source.name if len(best) == 1 else None,
+        "differing_files": different,
+    }
+    return best[0].importable.path, message, data
+
+
+def _differing(copies: list[_Copy]) -> set[str]:
+    signatures = [copy.signature() for copy in copies]
+    names = set().union(*signatures)
+    return {name for name in names if len({sig.get(name) for sig in signatures}) > 1}
+
+
+# LL306 ---------------------------------------------------------------------------------
+
+_DOC_FOLDERS = {"doc", "docs", "man"}
+_TEST_FOLDERS = {"test", "tests"}
+
+
+def _dead_class(path: str) -> Optional[str]:
+    parts = path.split("/")
+    name = parts[-1]
+    if "__pycache__" in parts or name.endswith((".pyc", ".pyo")):
+        return "bytecode caches (__pycache__/, .pyc)"
+    if name.endswith(".a"):
+        return "static libraries (.a)"
+    if name.endswith((".h", ".hpp", ".hh", ".hxx")):
+        return "C/C++ headers"
+    where = layout.placement(path)
+    inside = parts[len(where.folder.split("/")) + 1 : -1] if where is not None else parts[1:-1]
+    if _TEST_FOLDERS & set(inside):
+        return "test suites inside packages (tests/, test/)"
+    if _DOC_FOLDERS & set(inside) or parts[:2] == ["share", "doc"] or parts[:2] == ["share", "man"]:
+        return "documentation folders (doc/, docs/, man/)"
+    return None
+
+
+def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    classes: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for entry in layer.files:
+        if entry.is_symlink:
+            continue
+        kind = _dead_class(entry.path)
+        if kind is not None:
+            classes[kind].append((entry.path, entry.size))
+        facts = layer.elf(entry)
+        if facts is not None and facts.debug_bytes:
+            classes["debug sections in unstripped ELF files (strip --strip-debug)"].append((entry.path, facts.debug_bytes))
+    for kind, found in sorted(classes.items()):
+        total = sum(size for _, size in found)
+        if total == 0:
+            continue
+        biggest = sorted(found, key=lambda item: -item[1])
+        examples = ", ".join(f"{path} ({human_bytes(size)})" for path, size in biggest[:_EXAMPLES])
+        yield Hit(
+            path=None,
+            message=f"{human_bytes(total)} ({total:,} bytes, {_percent(total, max(layer.unzipped_bytes, 1))} of the layer) in {len(found)} file{'s' if len(found) != 1 else ''} of {kind}: {examples}",
+            fix=_DEAD_FIX.get(kind.split(" (")[0], "Leave these files out of the layer."),
+            targets=ctx.targets,
+            data={"class": kind, "bytes": total, "files": [path for path, _ in biggest[:100]], "count": len(found)},
+        )
+
+
+_DEAD_FIX = {
+    "bytecode caches": "Leave __pycache__/ out (AWS advises it: bytecode from another machine may not match); pip install --no-compile, or zip -x '*__pycache__*'.",
+    "static libraries": "Static libraries are only for linking at build time; leave *.a out of the layer.",
+    "C/C++ headers": "Headers are only for building; leave *.h out of the layer.",
+    "test suites inside packages": "Delete packages' tests/ folders before zipping (nothing imports them at run time).",
+    "documentation folders": "Delete doc/, docs/ and man/ folders before zipping.",
+    "debug sections in unstripped ELF files": "Run `strip --strip-debug` on these files before zipping; it keeps the symbols that loading needs.",
+}
+
+
+# LL307 ---------------------------------------------------------------------------------
+
+
+def check_too_many_extensions(stack: Stack, ctx: Context) -> Iterator[Hit]:
+    limit = ctx.kb.quotas.extensions_per_function
+    found: dict[str, str] = {}
+    for layer in stack.layers:
+        for entry in layer.files:
+            parts = entry.parts
+            if len(parts) == 2 and parts[0] == "extensions":
+                found[parts[1]] = layer.name  # a later layer's file of the same name replaces it in /opt
+    if len(found) <= limit:
+        return
+    names = sorted(found)
+    yield Hit(
+        path="extensions/",
+        message=f"{len(found)} extensions in /opt/extensions across the stack, {len(found) - limit} more than the {limit} Lambda allows: {', '.join(names)}",
+        fix="Drop extensions the function does not need, or combine their work into fewer extension processes.",
+        targets=ctx.targets,
+        data={"extensions": [{"name": n, "layer": found[n]} for n in names], "limit": limit},
+    )
+
+
+RULES = [
+    Rule(
+        code="LL301",
+        name="zipped-over-direct-upload",
+        severity="warning",
+        check=check_zipped_over_direct_upload,
+        summary="A zip larger than the 50 MB limit for direct uploads.",
+        what="Compares the zip file's size with the 52,428,800-byte (50 MB) limit for uploading a deployment package or layer directly through the Lambda API, SDKs or console.",
+        why="A direct upload over the limit is refused (RequestEntityTooLargeException); the limit is approximate because the request is base64-encoded. Uploads through S3 are not limited this way.",
+        example="A 61 MB layer zip published with `aws lambda publish-layer-version --zip-file fileb://layer.zip`.",
+        fix="Upload to S3 and publish from there, or make the zip smaller.",
+    ),
+    Rule(
+        code="LL302",
+        name="unzipped-over-limit",
+        severity="error",
+        check=check_unzipped_over_limit,
+        stack_check=check_stack_over_limit,
+        summary="Unzipped size at or over 262,144,000 bytes (250 MB), for one layer or a function with its layers.",
+        what="Adds up the unzipped sizes the zip's central directory declares, for each layer and, with --stack or --function, for the function and all its layers; names the total, the limit, the excess and the largest contributors.",
+        why="Lambda refuses to create or update the function: 'Unzipped size must be smaller than 262144000 bytes' or 'Function code combined with layers exceeds the maximum allowed size'.",
+        example="A layer with torch and scipy that unzips to 290 MB.",
+        fix="Remove dead weight (LL306), move the largest dependencies to a container image, or split the function.",
+    ),
+    Rule(
+        code="LL303",
+        name="near-unzipped-limit",
+        severity="warning",
+        check=check_near_unzipped_limit,
+        stack_check=check_stack_near_limit,
+        summary="Unzipped size over 80% of the 250 MB limit (the share is configurable with --near-limit).",
+        what="Warns when a layer, or a function with its layers, uses more than --near-limit (default 0.8) of the 262,144,000-byte unzipped limit without passing it.",
+        why="The limit counts the function and all its layers together: a layer near it leaves no room for the function code or for the next dependency upgrade.",
+        example="A 215 MB layer.",
+        fix="Trim dead weight now (LL306), before the next upgrade pushes the function over.",
+    ),
+    Rule(
+        code="LL304",
+        name="too-many-layers",
+        severity="error",
+        stack_check=check_too_many_layers,
+        summary="More than 5 layers in one function's stack.",
+        what="Counts the layers given with --stack (or --function).",
+        why="Lambda allows at most five layers per function; creating or updating it fails.",
+        example="layer-lint --stack a.zip b.zip c.zip d.zip e.zip f.zip",
+        fix="Merge layers, or move dependencies into the function or a container image.",
+    ),
+    Rule(
+        code="LL305",
+        name="shadowed-package",
+        severity="warning",
+        stack_check=check_shadowed_package,
+        summary="The same Python or Node package reachable from more than one layer, or from the function and a layer.",
+        what="For each Python import name and Node package found in more than one layer (or in the function at /var/task and a layer), names each copy with its version and says which one the runtime imports: /var/task first, then each runtime's layer folders in search order (python/lib/pythonX.Y/site-packages/ before python/). Copies whose files are identical (same names, CRC and size) are not reported.",
+        why="Whichever copy comes first on the search path wins, silently: the function runs a version nobody tested. Two layers that unpack a package to the same folder mix their files, and Lambda does not document which layer's copy survives.",
+        example="Layer a.zip with python/requests 2.31.0 and layer b.zip with python/lib/python3.12/site-packages/requests 2.28.1.",
+        fix="Ship each package in one layer only, or pin all layers to the same version.",
+    ),
+    Rule(
+        code="LL306",
+        name="dead-weight",
+        severity="info",
+        check=check_dead_weight,
+        summary="Bytes the runtime never uses: bytecode caches, tests, static libraries, headers, docs, debug sections.",
+        what="Totals, by class, the files a running function never needs: __pycache__/ and .pyc files, tests/ and test/ folders inside packages, .a static libraries, C/C++ headers, doc/docs/man folders, and the DWARF debug sections of unstripped ELF files (what `strip --strip-debug` removes, read from the section headers).",
+        why="They count against the 250 MB limit and slow cold starts for nothing; AWS advises against shipping __pycache__ because bytecode built elsewhere may not match the runtime.",
+        example="A scientific layer whose packages' tests/ folders and unstripped .so files take 60 MB.",
+        fix="Exclude them when building the layer (pip install --no-compile, zip -x patterns, strip --strip-debug).",
+    ),
+    Rule(
+        code="LL307",
+        name="too-many-extensions",
+        severity="error",
+        stack_check=check_too_many_extensions,
+        summary="More than 10 extensions in /opt/extensions across a function's layers.",
+        what="Counts the files directly in extensions/ across all layers of the stack (a later layer's file of the same name replaces an earlier one).",
+        why="Lambda registers at most 10 extensions per function; more make the function fail to start.",
+        example="Three monitoring layers that bring 4 extensions each.",
+        fix="Drop extensions the function does not need.",
+    ),
+]
