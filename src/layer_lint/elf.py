@@ -1,14 +1,27 @@
-"""ELF facts from a member's bytes; the only module that uses pyelftools."""
+"""ELF facts from a member's bytes; the only module that uses pyelftools.
+
+The interpreter and dynamic tags come from the program headers (PT_INTERP, PT_DYNAMIC), so
+stripped files work; symbol versions come from the .gnu.version_r section, as readelf -V shows.
+"""
 
 from __future__ import annotations
 
+import array
 import io
-from dataclasses import dataclass
+import re
+import sys
+from dataclasses import dataclass, field
 from typing import Optional
 
 from elftools.common.exceptions import ELFError
 from elftools.common.utils import struct_parse
 from elftools.elf.elffile import ELFFile
+
+# vna_flags bit for a version the object can do without (readelf: "Flags: WEAK").
+_VER_FLG_WEAK = 0x2
+# How many symbol names to keep per version, for messages.
+_SYMBOLS_PER_VERSION = 5
+_NODE_ABI = re.compile(rb"node_register_module_v(\d+)")
 
 
 @dataclass(frozen=True)
@@ -16,46 +29,139 @@ class ElfFacts:
     elf_type: str  # "ET_EXEC", "ET_DYN", "ET_REL", ...
     interpreter: Optional[str]  # PT_INTERP, e.g. /lib64/ld-linux-x86-64.so.2
     debug_bytes: Optional[int] = None  # bytes in .debug_* sections; None when only the head was read
+    bits: int = 64
+    big_endian: bool = False
+    machine: str = ""  # e_machine as pyelftools names it, e.g. "EM_X86_64", "EM_AARCH64"
+    needed: tuple[str, ...] = ()  # DT_NEEDED, in order
+    soname: Optional[str] = None
+    rpath: tuple[str, ...] = ()  # DT_RPATH entries, unexpanded ($ORIGIN kept)
+    runpath: tuple[str, ...] = ()  # DT_RUNPATH entries
+    # Required (non-weak) versions by library, from the verneed section: {"libc.so.6": ("GLIBC_2.2.5", ...)}.
+    version_needs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A few undefined symbols per required version: {"GLIBC_2.28": ("fcntl64",)}.
+    symbols: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    node_abi: Optional[int] = None  # N of an exported node_register_module_vN (non-N-API addons)
+    napi: bool = False  # uses Node-API, which is stable across Node versions
+    error: Optional[str] = None  # why the dynamic facts could not be read (a damaged file)
 
     @property
     def is_executable(self) -> bool:
         """A program the kernel can exec: ET_EXEC, or a PIE (ET_DYN with an interpreter)."""
         return self.elf_type == "ET_EXEC" or (self.elf_type == "ET_DYN" and self.interpreter is not None)
 
+    def versions(self, prefix: str) -> list[str]:
+        """Every required version starting with `prefix` (e.g. "GLIBC_"), any library."""
+        return sorted({v for versions in self.version_needs.values() for v in versions if v.startswith(prefix)})
+
+
+_PARSE_ERRORS = (ELFError, ValueError, KeyError, IndexError, EOFError, OSError, UnicodeDecodeError, AttributeError, TypeError, AssertionError)
+
 
 def read_elf(data: bytes, complete: bool = False) -> Optional[ElfFacts]:
     """Facts about an ELF file; `data` may be only its first bytes unless `complete`.
-    None when it cannot be parsed."""
+    None when not even the ELF header can be parsed."""
     try:
         elf = ELFFile(io.BytesIO(data))
-        return ElfFacts(
-            elf_type=str(elf.header["e_type"]),
+        header = elf.header
+        basic = dict(
+            elf_type=str(header["e_type"]),
             interpreter=_interpreter(elf, data),
-            debug_bytes=_debug_bytes(elf) if complete else None,
+            bits=elf.elfclass,
+            big_endian=not elf.little_endian,
+            machine=str(header["e_machine"]),
         )
-    except (ELFError, ValueError, KeyError, IndexError, EOFError, OSError, UnicodeDecodeError, AttributeError):
-        return None  # a damaged ELF is the native-code rules' business, not this module's
+    except _PARSE_ERRORS:
+        return None
+    if not complete:
+        return ElfFacts(**basic)
+    try:
+        return ElfFacts(**basic, **_dynamic_facts(elf, data))
+    except _PARSE_ERRORS as exc:  # pyelftools raises many kinds of errors on damaged files
+        return ElfFacts(**basic, error=f"{type(exc).__name__}: {exc}"[:200])
+    except RecursionError:
+        return ElfFacts(**basic, error="damaged ELF structures (recursion)")
 
 
 def _interpreter(elf: ELFFile, data: bytes) -> Optional[str]:
     """PT_INTERP from the raw program headers. iter_segments() would also build the dynamic
     segment, which reads section headers that a file's first bytes do not include."""
+    segment = _segment_header(elf, data, "PT_INTERP")
+    if segment is None:
+        return None
+    raw = data[segment["p_offset"] : segment["p_offset"] + segment["p_filesz"]]
+    return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+
+
+def _segment_header(elf: ELFFile, data: bytes, wanted: str):
     header = elf.header
     for index in range(header["e_phnum"]):
         offset = header["e_phoff"] + index * header["e_phentsize"]
         if offset + header["e_phentsize"] > len(data):
             return None
         segment = struct_parse(elf.structs.Elf_Phdr, elf.stream, stream_pos=offset)
-        if segment["p_type"] == "PT_INTERP":
-            raw = data[segment["p_offset"] : segment["p_offset"] + segment["p_filesz"]]
-            return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+        if segment["p_type"] == wanted:
+            return segment
     return None
 
 
-def _debug_bytes(elf: ELFFile) -> int:
-    """What `strip --strip-debug` would remove: the DWARF sections (.debug_*, compressed .zdebug_*)."""
-    total = 0
+def _dynamic_facts(elf: ELFFile, data: bytes) -> dict:
+    facts: dict = {"debug_bytes": 0}
+    needed: list[str] = []
+    for segment in elf.iter_segments(type="PT_DYNAMIC"):
+        for tag in segment.iter_tags():
+            kind = tag.entry.d_tag
+            if kind == "DT_NEEDED":
+                needed.append(tag.needed)
+            elif kind == "DT_SONAME":
+                facts["soname"] = tag.soname
+            elif kind == "DT_RPATH":
+                facts["rpath"] = tuple(p for p in tag.rpath.split(":") if p)
+            elif kind == "DT_RUNPATH":
+                facts["runpath"] = tuple(p for p in tag.runpath.split(":") if p)
+        break
+    facts["needed"] = tuple(needed)
+    version_needs: dict[str, list[str]] = {}
+    by_index: dict[int, str] = {}
     for section in elf.iter_sections():
-        if section.name.startswith((".debug_", ".zdebug_")) and section["sh_type"] != "SHT_NOBITS":
-            total += section["sh_size"]
-    return total
+        name = section.name
+        if name.startswith((".debug_", ".zdebug_")) and section["sh_type"] != "SHT_NOBITS":
+            facts["debug_bytes"] += section["sh_size"]
+        if section["sh_type"] == "SHT_GNU_verneed":
+            for verneed, auxiliaries in section.iter_versions():
+                for aux in auxiliaries:
+                    by_index[aux["vna_other"]] = aux.name
+                    if not aux["vna_flags"] & _VER_FLG_WEAK:
+                        version_needs.setdefault(verneed.name, []).append(aux.name)
+    facts["version_needs"] = {lib: tuple(versions) for lib, versions in version_needs.items()}
+    facts["symbols"] = _symbols_by_version(elf, by_index, facts["version_needs"])
+    dynstr = elf.get_section_by_name(".dynstr")
+    strings = dynstr.data() if dynstr is not None else b""
+    abi = _NODE_ABI.search(strings)
+    facts["node_abi"] = int(abi.group(1)) if abi else None
+    facts["napi"] = b"napi_register_module_v1" in strings or b"\0napi_" in strings
+    return facts
+
+
+def _symbols_by_version(elf: ELFFile, by_index: dict[int, str], needs: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Some undefined symbols for each required version. Reads the .gnu.version array directly
+    (a plain uint16 array) so that only the matching symbols are decoded, not the whole table."""
+    versym = elf.get_section_by_name(".gnu.version")
+    dynsym = elf.get_section_by_name(".dynsym")
+    wanted = {index for index, name in by_index.items() if any(name in versions for versions in needs.values())}
+    if versym is None or dynsym is None or not wanted:
+        return {}
+    indexes = array.array("H")
+    indexes.frombytes(versym.data()[: len(versym.data()) // 2 * 2])
+    if elf.little_endian != (sys.byteorder == "little"):
+        indexes.byteswap()
+    found: dict[str, list[str]] = {}
+    for position, raw in enumerate(indexes):
+        name = by_index.get(raw & 0x7FFF)
+        if raw & 0x7FFF not in wanted or name is None or len(found.get(name, ())) >= _SYMBOLS_PER_VERSION:
+            continue
+        if position >= dynsym.num_symbols():
+            break
+        symbol = dynsym.get_symbol(position)
+        if symbol["st_shndx"] == "SHN_UNDEF" and symbol.name:
+            found.setdefault(name, []).append(symbol.name)
+    return {name: tuple(symbols) for name, symbols in found.items()}

@@ -16,7 +16,7 @@ from .source import Entry, LayerSource, MemberReadError
 
 # Metadata files larger than this are not metadata; ELF files larger than this are not parsed.
 MAX_TEXT_BYTES = 1 << 20
-MAX_ELF_BYTES = 256 << 20
+MAX_ELF_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
