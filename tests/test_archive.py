@@ -342,6 +342,7 @@ def test_ll402_silent_on_plain_names(tmp_path, cli):
 
 
 def test_ll402_silent_on_a_zip_tool_layer(tmp_path, cli):
+    _need_zip()
     folder = write_folder(tmp_path / "src", CLEAN)
     code, findings = lint(cli, zip_tool(tmp_path / "l.zip", folder))
     assert code == 0 and findings == []

@@ -1,14 +1,19 @@
-"""The public entry point shared by the CLI and the pytest plugin."""
+"""The public entry point shared by the CLI, the pytest plugin and the pre-commit hook."""
 
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable, Literal, Optional, Sequence, Union
 
+from . import config as configuration
 from .engine import Options, run
-from .report import Report
-from .targets import TargetRequest
+from .report import LayerReport, Report
+from .runtimes import KnowledgeBase
+from .targets import UsageError
+
+ConfigChoice = Union[str, Path, configuration.Config, Literal[False], None]
 
 
 def lint(
@@ -18,21 +23,96 @@ def lint(
     *,
     targets: Iterable[str] = (),
     as_of: Optional[datetime.date] = None,
-    select: Iterable[str] = (),
+    select: Optional[Iterable[str]] = None,
     ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    fail_on: Optional[str] = None,
+    stack: bool = False,
+    function: Optional[Union[str, Path]] = None,
+    near_limit: Optional[float] = None,
+    max_member_bytes: Optional[int] = None,
+    max_ratio: Optional[float] = None,
+    max_total_bytes: Optional[int] = None,
+    verify: bool = True,
+    config: ConfigChoice = None,
 ) -> Report:
     """Lint one or more layer zips or folders.
 
     `runtimes` and `archs` work like --runtime and --arch, `targets` like --target
     ("python3.12/arm64"); without them targets are inferred from each layer's layout.
-    Raises targets.UsageError or registry.SelectionError for bad values.
+    The other keywords are the CLI flags of the same names.
+
+    `config`: None finds [tool.layer-lint] in the nearest pyproject.toml at or above the working
+    directory; a path reads that file; a `config.Config` is used as it is; False uses none.
+    Arguments given here override the file, as flags do on the command line.
+    Raises targets.UsageError (config.ConfigError is one) or registry.SelectionError for bad values.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    options = Options(
-        request=TargetRequest(tuple(runtimes or ()), tuple(archs or ()), tuple(targets)),
-        as_of=as_of or datetime.date.today(),
-        select=tuple(select),
+    names = [str(path) for path in paths]
+    loaded = _config(config)
+    overrides = configuration.Settings(
+        runtimes=tuple(runtimes) if runtimes else None,
+        architectures=tuple(archs) if archs else None,
+        targets=tuple(targets) or None,
+        select=tuple(select) if select else None,
+        extend_select=tuple(extend_select),
         ignore=tuple(ignore),
+        fail_on=fail_on,
+        near_limit=near_limit,
+        max_member_bytes=max_member_bytes,
+        max_ratio=max_ratio,
+        max_total_bytes=max_total_bytes,
     )
-    return run(list(paths), options)
+    plans = configuration.plan(
+        loaded,
+        overrides,
+        names,
+        cwd=os.getcwd(),
+        as_of=as_of or datetime.date.today(),
+        stack=stack,
+        function=str(function) if function is not None else None,
+        verify=verify,
+    )
+    return run_plans(names, plans, configuration.fail_on(loaded, overrides))
+
+
+def _config(choice: ConfigChoice) -> configuration.Config:
+    if choice is False:
+        return configuration.Config()
+    if isinstance(choice, configuration.Config):
+        return choice
+    return configuration.load_config(choice)
+
+
+def run_plans(paths: Sequence[str], plans: Sequence[configuration.Plan], fail_on: str = "error", kb: Optional[KnowledgeBase] = None) -> Report:
+    """Lint each path with its own plan: one engine run per distinct plan, merged back in the
+    order of `paths`, each run's per-path-ignores applied to its findings."""
+    if not plans:
+        report = run([], Options(), kb)
+        report.fail_on = fail_on
+        return report
+    groups: dict[configuration.Plan, list[int]] = {}
+    for index, plan in enumerate(plans):
+        groups.setdefault(plan, []).append(index)
+    first = plans[0].options
+    if len(groups) > 1 and (first.stack or first.function is not None):
+        raise UsageError(
+            "--stack checks the layers together, so they need one configuration, but "
+            "the [[tool.layer-lint.layer]] tables give them different settings; lint them without --stack, or pass the same flags with --config to a file without layer tables"
+        )
+    layers: dict[int, LayerReport] = {}
+    merged: Optional[Report] = None
+    for plan, indexes in groups.items():
+        report = configuration.drop_ignored(run([paths[i] for i in indexes], plan.options, kb), plan.per_path_ignores)
+        for index, layer in zip(indexes, report.layers):
+            layers[index] = layer
+        if merged is None:
+            merged = report
+        else:
+            merged.skipped_targets.extend(s for s in report.skipped_targets if s not in merged.skipped_targets)
+    assert merged is not None
+    merged.layers = [layers[index] for index in sorted(layers)]
+    merged.fail_on = fail_on
+    return merged
+

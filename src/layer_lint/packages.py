@@ -6,6 +6,7 @@ Built from the listing plus the few small metadata files the layer's scan keeps
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections import defaultdict
@@ -22,8 +23,8 @@ _DIST_INFO = re.compile(r"^(?P<name>[^/-]+)-(?P<version>[^/-]+)\.(dist|egg)-info
 
 
 def wants_text(path: str) -> bool:
-    """Metadata whose bytes the scan keeps: distribution records and package manifests."""
-    return path.endswith(".dist-info/RECORD") or path.endswith("/package.json")
+    """Metadata whose bytes the scan keeps: wheel records and tags, and package manifests."""
+    return path.endswith((".dist-info/RECORD", ".dist-info/WHEEL")) or path.endswith("/package.json")
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,12 @@ def _importable_key(path: str, place: Place) -> Optional[tuple[str, str, str]]:
 
 
 def _python_owners(files: list[Entry], read_text: ReadText, place: Place) -> dict[str, Owner]:
-    """Python files by distribution, from each *.dist-info folder and its RECORD."""
+    """Python files by distribution, from each *.dist-info folder and its RECORD.
+
+    A file RECORD lists belongs to that distribution; other files go by their top-level folder.
+    The exact match matters for namespace packages: google/protobuf and google/api_core share
+    the top-level folder google/ but come from different distributions."""
+    exact: dict[str, Owner] = {}
     by_top: dict[tuple[str, str], Owner] = {}
     for entry in files:
         where = place(entry.path)
@@ -139,9 +145,12 @@ def _python_owners(files: list[Entry], read_text: ReadText, place: Place) -> dic
         owner = Owner("distribution", match.group("name"), match.group("version"))
         by_top.setdefault((where.folder, parts[0]), owner)
         if parts[1:] == ["RECORD"]:
-            for line in (read_text(entry) or b"").decode("utf-8", "replace").splitlines():
-                top = line.split(",", 1)[0].split("/", 1)[0]
+            lines = (read_text(entry) or b"").decode("utf-8", "replace").splitlines()
+            for row in csv.reader(lines):  # RECORD is CSV: a path with a comma is quoted
+                recorded = row[0] if row else ""
+                top = recorded.split("/", 1)[0]
                 if top and top not in ("..", "."):
+                    exact.setdefault(f"{where.folder}/{recorded}" if where.folder else recorded, owner)
                     by_top.setdefault((where.folder, top), owner)
     owners = {}
     for entry in files:
@@ -149,7 +158,7 @@ def _python_owners(files: list[Entry], read_text: ReadText, place: Place) -> dic
         if where is None or where.family != "python":
             continue
         top = _below(entry.path, where.folder).split("/", 1)[0]
-        owner = by_top.get((where.folder, top))
+        owner = exact.get(entry.path) or by_top.get((where.folder, top))
         if owner is not None:
             owners[entry.path] = owner
     return owners

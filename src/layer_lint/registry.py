@@ -80,19 +80,20 @@ def select_rules(rules: Sequence[Rule], select: Sequence[str] = (), ignore: Sequ
     """The rules a run uses. Selectors are a code, a code prefix, a rule name or ALL;
     the most specific selector that matches a rule decides, as in ruff."""
     for selector in [*select, *ignore]:
-        if not any(_specificity(selector, rule) for rule in rules):
+        if not any(specificity(selector, rule) for rule in rules):
             raise SelectionError(f"unknown rule selector {selector!r}: use a code (LL103), a prefix (LL1) or a name")
     chosen = []
     for rule in rules:
-        best_select = max((_specificity(s, rule) for s in select), default=0) if select else 1
-        best_ignore = max((_specificity(s, rule) for s in ignore), default=0)
+        best_select = max((specificity(s, rule) for s in select), default=0) if select else 1
+        best_ignore = max((specificity(s, rule) for s in ignore), default=0)
         if best_select > best_ignore:
             chosen.append(rule)
     return chosen
 
 
-def _specificity(selector: str, rule: Rule) -> int:
-    """0 when the selector does not match; otherwise larger for more specific selectors."""
+def specificity(selector: str, rule: Rule) -> int:
+    """0 when the selector does not match; otherwise larger for more specific selectors.
+    Public so that configuration can layer selections (file, layer table, CLI) the same way."""
     upper = selector.upper()
     if selector == rule.name or upper == rule.code:
         return 100

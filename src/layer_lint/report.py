@@ -129,6 +129,14 @@ class SkippedTarget:
         return {**self.target.to_json(), "reason": self.reason}
 
 
+class FindingList(list[Finding]):
+    """A list of findings that can also be called: `report.findings()` returns itself, so code
+    written when `findings` was a method keeps working now that it is a property."""
+
+    def __call__(self) -> "FindingList":
+        return self
+
+
 @dataclass
 class Report:
     tool_version: str
@@ -137,20 +145,55 @@ class Report:
     layers: list[LayerReport] = field(default_factory=list)
     skipped_targets: list[SkippedTarget] = field(default_factory=list)
     stack: Optional[StackReport] = None
+    fail_on: str = "error"  # the configured --fail-on: what `ok`, `assert_ok()` and `exit_code()` use by default
 
-    def findings(self) -> list[Finding]:
+    @property
+    def findings(self) -> FindingList:
+        """Every finding: each layer's in order, then the stack's. Also callable, as `findings()`
+        was a method before it became a list property (kept so older callers go on working)."""
         stacked = self.stack.findings if self.stack is not None else []
-        return [finding for layer in self.layers for finding in layer.findings] + stacked
+        return FindingList([finding for layer in self.layers for finding in layer.findings] + stacked)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == "warning"]
+
+    @property
+    def infos(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == "info"]
+
+    @property
+    def ok(self) -> bool:
+        """True when the CLI would exit 0: no unreadable layer, no finding at or above `fail_on`."""
+        return self.exit_code() == EXIT_OK
+
+    def failing(self, fail_on: Optional[str] = None) -> list[Finding]:
+        """The findings that make `exit_code(fail_on)` non-zero (internal errors always do)."""
+        level = fail_on or self.fail_on
+        return [f for f in self.findings if f.code == "LL000" or (level != "never" and _RANK[f.severity] >= _RANK[level])]
+
+    def assert_ok(self, fail_on: Optional[str] = None) -> None:
+        """Raise AssertionError, with the findings as the CLI prints them, unless the run passes
+        at `fail_on` (default: the report's); so a failing test reads like a lint report."""
+        if self.exit_code(fail_on) != EXIT_OK:
+            from .render.plain import failure_text  # render/ holds every renderer
+
+            raise AssertionError(failure_text(self, fail_on or self.fail_on))
 
     def summary(self) -> dict[str, int]:
         counts = {"errors": 0, "warnings": 0, "infos": 0}
-        for finding in self.findings():
+        for finding in self.findings:
             counts[finding.severity + "s"] += 1
         return counts
 
-    def exit_code(self, fail_on: str = "error") -> int:
+    def exit_code(self, fail_on: Optional[str] = None) -> int:
         """The exit-code contract: 3 internal error > 2 unreadable layer > 1 findings > 0."""
-        findings = self.findings()
+        fail_on = fail_on or self.fail_on
+        findings = self.findings
         if any(finding.code == "LL000" for finding in findings):
             return EXIT_INTERNAL
         if any(layer.error is not None for layer in self.layers):

@@ -135,7 +135,7 @@ class ZipSource:
             with self._zip.open(_compressed_view(info)) as raw:
                 yield from _decompressed(raw, info, limit)
         except _READ_ERRORS as exc:
-            raise MemberReadError(info.filename, _member_reason(exc, info)) from None
+            raise MemberReadError(info.filename, _member_reason(exc)) from None
 
     def _read_info(self, info: zipfile.ZipInfo, limit: int) -> bytes:
         return b"".join(self._info_chunks(info, limit))
@@ -261,7 +261,7 @@ class _BadMember(Exception):
 _READ_ERRORS = (_BadMember, zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
 
 
-def _member_reason(exc: BaseException, info: zipfile.ZipInfo) -> str:
+def _member_reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, _BadMember):
         return text
@@ -289,16 +289,17 @@ def _decompressed(raw: IO[bytes], info: zipfile.ZipInfo, limit: int) -> Iterator
     decoder = _decoder(info)
     wanted = min(limit, info.file_size)
     produced = crc = 0
-    piece = bytearray()
+    parts: list[bytes] = []  # the piece being gathered; joined, not copied, as it grows
+    gathered = 0
     stalled = False
     while produced < wanted:
         data = raw.read(_RAW_PIECE) if decoder.needs_input else b""
         if decoder.needs_input and not data:
             raise _BadMember(f"the data ends after {produced:,} of the {info.file_size:,} bytes the zip declares (truncated)")
         try:
-            out = decoder.decompress(data, min(CHUNK_BYTES - len(piece), wanted - produced))
+            out = decoder.decompress(data, min(CHUNK_BYTES - gathered, wanted - produced))
         except (zlib.error, lzma.LZMAError, OSError, ValueError, EOFError) as exc:
-            raise _BadMember(f"compressed data is corrupt ({exc or type(exc).__name__})") from None
+            raise _BadMember(f"compressed data is corrupt ({str(exc) or type(exc).__name__})") from None
         if not out and not data:
             if stalled:  # two steps without input or output: the decompressor is stuck
                 raise _BadMember("compressed data is corrupt (the decompressor makes no progress)")
@@ -307,14 +308,16 @@ def _decompressed(raw: IO[bytes], info: zipfile.ZipInfo, limit: int) -> Iterator
             stalled = False
         produced += len(out)
         crc = zlib.crc32(out, crc)
-        piece += out
+        if out:
+            parts.append(out)
+            gathered += len(out)
         if produced < wanted and decoder.eof:
-            raise _BadMember(f"the data ends after {produced:,} of the {info.file_size:,} bytes the zip declares (truncated)")
+            raise _BadMember(f"the compressed stream ends after {produced:,} of the {info.file_size:,} bytes the zip declares")
         if produced == info.file_size and crc != info.CRC:
             raise _BadMember(f"CRC-32 mismatch: the data's checksum is {crc:08x}, the zip's directory says {info.CRC:08x}")
-        if len(piece) == CHUNK_BYTES or produced == wanted:
-            yield bytes(piece)
-            piece.clear()
+        if gathered == CHUNK_BYTES or produced == wanted:
+            yield b"".join(parts)
+            parts, gathered = [], 0
 
 
 class _Stored:

@@ -117,8 +117,11 @@ def infer_targets(layer: Layer, kb: KnowledgeBase, as_of: datetime.date, archs: 
         elif facts.family is not None:
             family_reasons.setdefault(facts.family, f"{layout.FAMILY_NAMES[facts.family]} code at {top}")
     for family, why in family_reasons.items():
-        for runtime in current_runtimes(kb, family, as_of):
-            reasons.setdefault(runtime.id, f"{why}: {family} runtimes current on {as_of.isoformat()}")
+        runtimes = current_runtimes(kb, family, as_of)
+        pinned = _pinned_by_wheels(layer, runtimes) if family == "python" else []
+        for runtime in pinned or runtimes:
+            detail = f"wheels for cp{runtime.version.replace('.', '')}" if pinned and runtime.version else f"{family} runtimes current on {as_of.isoformat()}"
+            reasons.setdefault(runtime.id, f"{why}: {detail}")
     if not reasons:
         why = "only bin/, lib/, extensions/ or bootstrap" if has_common else "no runtime-specific folders"
         for runtime in current_runtimes(kb, "provided", as_of):
@@ -142,6 +145,30 @@ def infer_targets(layer: Layer, kb: KnowledgeBase, as_of: datetime.date, archs: 
         for arch in usable:
             inferred.append(LayerTarget(Target(runtime_id, arch), True, why + arch_reason + note))
     return inferred
+
+
+def _pinned_by_wheels(layer: Layer, runtimes: list[Runtime]) -> list[Runtime]:
+    """The runtimes whose CPython version every version-specific wheel in python/ was built for
+    (a cp312 numpy under python/ is for python3.12 only); empty when the wheels say nothing."""
+    interpreters: list[set[str]] = []
+    for entry in layer.files:
+        if not (entry.path.startswith("python/") and entry.path.endswith(".dist-info/WHEEL")) or entry.path.count("/") != 2:
+            continue
+        text = (layer.text(entry) or b"").decode("utf-8", "replace")
+        found = set()
+        for line in text.splitlines():
+            if line.startswith("Tag:"):
+                interpreter, _, abi = line.split(":", 1)[1].strip().partition("-")
+                abi = abi.split("-", 1)[0]
+                if abi in ("abi3", "none") or not interpreter.startswith("cp"):
+                    found = set()
+                    break
+                found.update(interpreter.split("."))
+        if found:
+            interpreters.append(found)
+    if not interpreters:
+        return []
+    return [r for r in runtimes if r.version and all(f"cp{r.version.replace('.', '')}" in tags for tags in interpreters)]
 
 
 def _elf_architectures(layer: Layer) -> tuple[list[str], str]:

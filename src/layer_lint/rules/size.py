@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence
@@ -11,11 +12,17 @@ from ..layer import Layer
 from ..packages import Importable, SizeItem
 from ..registry import Context, Hit, Rule
 from ..report import Target
+from ..source import Entry, MemberReadError
 from ..sizes import human_bytes
 from ..stack import Stack
 
 _TOP = 5  # contributors named in a size message
 _EXAMPLES = 10
+
+
+def _bytes(count: int) -> str:
+    """An exact byte count as messages give it: "1 byte", "1,234 bytes"."""
+    return f"{count:,} byte{'' if count == 1 else 's'}"
 
 
 def _percent(part: int, whole: int) -> str:
@@ -41,7 +48,7 @@ def check_zipped_over_direct_upload(layer: Layer, ctx: Context) -> Iterator[Hit]
     yield Hit(
         path=None,
         message=(
-            f"the zip is {size:,} bytes ({human_bytes(size)}), {size - limit:,} bytes over the {limit:,}-byte (50 MB) "
+            f"the zip is {size:,} bytes ({human_bytes(size)}), {_bytes(size - limit)} over the {limit:,}-byte (50 MB) "
             "limit for direct uploads through the Lambda API or console (the limit is approximate: the request is base64-encoded)"
         ),
         fix="Upload the zip to S3 and publish the layer from there (aws lambda publish-layer-version --content S3Bucket=...,S3Key=...), or make it smaller (see LL306).",
@@ -60,7 +67,7 @@ def _size_hits(total: int, items: Sequence[SizeItem], ctx: Context, what: str, n
         yield Hit(
             path=None,
             message=(
-                f"{what} unzips to {total:,} bytes, {_percent(total, limit)} of Lambda's limit: {total - limit + 1:,} bytes "
+                f"{what} unzips to {total:,} bytes, {_percent(total, limit)} of Lambda's limit: {_bytes(total - limit + 1)} "
                 f"too many (it must be smaller than {limit:,} bytes); largest: {_contributors(items)}"
             ),
             fix="Remove what the function does not import (see LL306), move big dependencies to a container image, or split the function.",
@@ -72,7 +79,7 @@ def _size_hits(total: int, items: Sequence[SizeItem], ctx: Context, what: str, n
             path=None,
             message=(
                 f"{what} unzips to {total:,} bytes, {_percent(total, limit)} of the {limit:,}-byte limit "
-                f"({limit - total:,} bytes left); largest: {_contributors(items)}"
+                f"({_bytes(limit - total)} left); largest: {_contributors(items)}"
             ),
             fix="Keep room for the function and its other layers: drop dead weight (see LL306) before it grows past the limit.",
             targets=ctx.targets,
@@ -125,15 +132,60 @@ def check_too_many_layers(stack: Stack, ctx: Context) -> Iterator[Hit]:
 # LL305 ---------------------------------------------------------------------------------
 
 
+def _crc(layer: Layer, entry: Entry) -> Optional[int]:
+    """The CRC-32 of a file's content. A zip's central directory has it; a folder's file is read,
+    since equal sizes alone would make different files look identical (only the files of
+    packages shipped more than once get here)."""
+    if entry.crc is not None:
+        return entry.crc
+    if entry.is_symlink:  # a zip stores a link as its target's text
+        return zlib.crc32(entry.link_target.encode("utf-8", "surrogateescape")) if entry.link_target is not None else None
+    crc = 0
+    try:
+        for piece in layer.source.chunks(entry, entry.size):
+            crc = zlib.crc32(piece, crc)
+    except MemberReadError:
+        return None
+    return crc
+
+
 @dataclass(frozen=True)
 class _Copy:
     source: Layer
     importable: Importable
     rank: int  # position of its folder on the runtime's search path
 
+    @property
+    def is_namespace(self) -> bool:
+        """A Python folder without __init__: a PEP 420 namespace portion. Python merges the
+        portions it finds in every search folder instead of importing one of them."""
+        if self.importable.family != "python":
+            return False
+        prefix = self.importable.path + "/"
+        below = [entry.path[len(prefix) :] for entry in self.importable.files]
+        return all(entry.path.startswith(prefix) for entry in self.importable.files) and not any(
+            "/" not in rest and rest.startswith("__init__.") for rest in below
+        )
+
+    def portions(self) -> list["_Copy"]:
+        """The packages and modules inside a namespace portion, each a copy of its own."""
+        base = self.importable
+        prefix = base.path + "/"
+        groups: dict[str, list[Entry]] = defaultdict(list)
+        for entry in base.files:
+            top, _, below = entry.path[len(prefix) :].partition("/")
+            name = top if below else top.split(".", 1)[0]
+            if name.isidentifier() and (below or top.endswith((".py", ".so", ".pyd"))):
+                groups[name].append(entry)
+        owners = self.source.packages.owners
+        return [
+            _Copy(self.source, Importable("python", f"{base.name}/{name}", base.folder, owners.get(files[0].path), tuple(files)), self.rank)
+            for name, files in sorted(groups.items())
+        ]
+
     def signature(self) -> dict[str, tuple[Optional[int], int]]:
         prefix = self.importable.folder + "/" if self.importable.folder else ""
-        return {entry.path[len(prefix):]: (entry.crc, entry.size) for entry in self.importable.files}
+        return {entry.path[len(prefix):]: (_crc(self.source, entry), entry.size) for entry in self.importable.files}
 
     def where(self) -> str:
         version = f" {self.importable.owner.version}" if self.importable.owner and self.importable.owner.version else ""
@@ -185,25 +237,51 @@ def _copies(stack: Stack, family: str, layer_paths: Sequence[str]) -> dict[str, 
             if member.is_function != is_function_folder or importable.folder not in order:
                 continue
             copies[importable.name].append(_Copy(member, importable, order[importable.folder]))
-    return {name: found for name, found in copies.items() if len({id(c.source) for c in found}) > 1}
+    return _shared(copies)
+
+
+def _shared(copies: dict[str, list[_Copy]]) -> dict[str, list[_Copy]]:
+    """The names shipped by more than one member. When every copy of a name is a namespace
+    portion (google/, azure/), nothing is shadowed at that level: look at what is inside."""
+    shared: dict[str, list[_Copy]] = {}
+    for name, found in copies.items():
+        if len({id(copy.source) for copy in found}) < 2:
+            continue
+        if all(copy.is_namespace for copy in found):
+            inner: dict[str, list[_Copy]] = defaultdict(list)
+            for copy in found:
+                for portion in copy.portions():
+                    inner[portion.importable.name.replace("/", ".")].append(portion)
+            shared.update(_shared(inner))
+        else:
+            shared[name] = found
+    return shared
 
 
 def _shadow_hit(name: str, copies: list[_Copy]) -> Optional[tuple[str, str, dict]]:
-    signatures = [copy.signature() for copy in copies]
-    if all(sig == signatures[0] for sig in signatures[1:]):
+    signatures = {id(copy): copy.signature() for copy in copies}
+    if all(sig == signatures[id(copies[0])] for sig in signatures.values()):
         return None  # identical copies: whichever wins, the same code runs
-    copies = sorted(copies, key=lambda copy: copy.rank)
-    best = [copy for copy in copies if copy.rank == copies[0].rank]
+    # Python imports the first regular package or module on its path; namespace portions
+    # count only when there is none, so a regular package later on the path beats them.
+    copies = sorted(copies, key=lambda copy: (copy.is_namespace, copy.rank))
+    best = [copy for copy in copies if (copy.is_namespace, copy.rank) == (copies[0].is_namespace, copies[0].rank)]
     listed = "; ".join(copy.where() for copy in copies)
     if len(best) == 1:
         outcome = f"the runtime imports the copy from {best[0].source.name} (first on the search path) and never the others"
         different: list[str] = []
     else:
-        different = sorted(_differing(best))
-        outcome = (
-            f"{len(best)} layers unpack it to the same folder /opt/{best[0].importable.path} and their files differ "
-            f"({', '.join(different[:_EXAMPLES])}{' ...' if len(different) > _EXAMPLES else ''}); Lambda does not document which layer's copy survives"
-        )
+        different = sorted(_differing([signatures[id(copy)] for copy in best]))
+        if different:
+            outcome = (
+                f"{len(best)} layers unpack it to the same folder /opt/{best[0].importable.path} and their files differ "
+                f"({', '.join(different[:_EXAMPLES])}{' ...' if len(different) > _EXAMPLES else ''}); Lambda does not document which layer's copy survives"
+            )
+        else:
+            outcome = (
+                f"{len(best)} layers unpack it to the same folder /opt/{best[0].importable.path}: the files they share are identical, "
+                "but not every copy has every file, so the folder holds a mix of them"
+            )
     message = f"{name} is shipped {len(copies)} times: {listed}; {outcome}"
     data = {
         "package": name,
@@ -217,10 +295,11 @@ def _shadow_hit(name: str, copies: list[_Copy]) -> Optional[tuple[str, str, dict
     return best[0].importable.path, message, data
 
 
-def _differing(copies: list[_Copy]) -> set[str]:
-    signatures = [copy.signature() for copy in copies]
+def _differing(signatures: list[dict[str, tuple[Optional[int], int]]]) -> set[str]:
+    """Paths that more than one copy has, with different content: only there does it matter
+    which layer's file survives (a file only one layer has is simply added)."""
     names = set().union(*signatures)
-    return {name for name in names if len({sig.get(name) for sig in signatures}) > 1}
+    return {name for name in names if len({sig[name] for sig in signatures if name in sig}) > 1}
 
 
 # LL306 ---------------------------------------------------------------------------------

@@ -1,0 +1,214 @@
+"""Which native files a target runtime would actually load or run.
+
+A binary matters when the target loads it: Python extension modules the target interpreter can
+import, Node addons for the target's platform, everything in bin/, lib/, extensions/ and a root
+bootstrap, and the libraries those need. Platform variants the target never picks (an arm64
+build beside the x86_64 one, prebuilds/darwin-arm64/) are not loaded, unless no variant fits
+the target: then every variant present is loaded, and fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+from . import layout
+from .binaries import BinaryHead
+from .report import Target
+from .runtimes import Runtime
+from .source import Entry
+
+# Linux triplets in CPython's extension suffixes, by Lambda architecture.
+TRIPLETS = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
+# Node's names for the architectures (process.arch).
+NODE_ARCH = {"x86_64": "x64", "arm64": "arm64"}
+
+_TAGGED_EXTENSION = re.compile(
+    r"^(?P<module>[A-Za-z_][A-Za-z0-9_]*)\.(?P<tag>(cpython|cp|pypy)[^/]*|abi3|[^.]*win[^.]*)\.(so|pyd)$"
+)
+_PLAIN_PYD = re.compile(r"^(?P<module>[A-Za-z_][A-Za-z0-9_]*)\.pyd$")
+_NODE_PLATFORM = re.compile(r"(?P<platform>linux|darwin|win32|freebsd|android|sunos|aix)[-_](?P<arch>x64|arm64|ia32|arm|x86|ppc64|s390x|riscv64)")
+_NODE_TOKENS = re.compile(r"(linux|darwin|win32|freebsd|android|x64|arm64|ia32|arm|gnu|musl|msvc|glibc|universal|eabi|gnueabihf)")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A native file and the group of platform variants it belongs to (if any)."""
+
+    entry: Entry
+    head: BinaryHead
+    group: Optional[str]  # files in one group are alternatives; None: a file on its own
+    role: str  # "python-extension", "node-addon", "program", "library"
+    folder: Optional[str] = None  # the language folder it sits in; only runtimes reading it load it
+
+
+def python_extension_fits(name: str, runtime: Runtime, arch: str) -> bool:
+    """Whether CPython of the runtime's version on Linux imports a file of this name, by the
+    suffixes it accepts: .cpython-3XY-<triplet>.so, .abi3.so and plain .so."""
+    if runtime.family != "python" or runtime.version is None:
+        return False
+    nodot = runtime.version.replace(".", "")
+    match = _TAGGED_EXTENSION.match(name)
+    if match:
+        return name.endswith((f".cpython-{nodot}-{TRIPLETS[arch]}.so", ".abi3.so"))
+    return name.endswith(".so") and name[:-3].isidentifier()
+
+
+def extension_module(name: str) -> Optional[str]:
+    """The module name of a tagged extension module file (any platform), or None."""
+    match = _TAGGED_EXTENSION.match(name) or _PLAIN_PYD.match(name)
+    return match.group("module") if match else None
+
+
+def node_platform(path: str) -> Optional[tuple[str, str]]:
+    """(platform, arch) named by a path segment such as prebuilds/linux-x64/ or node-v115-darwin-arm64."""
+    for part in path.split("/")[:-1]:
+        match = _NODE_PLATFORM.search(part)
+        if match:
+            return match.group("platform"), match.group("arch")
+    return None
+
+
+def node_manifest_excludes(manifest: dict, target_arch: str) -> Optional[str]:
+    """npm's own rule: a package whose os/cpu/libc fields exclude Linux on the target's CPU with
+    glibc is never installed there. Returns the reason, or None when it fits."""
+    wanted = {"os": "linux", "cpu": NODE_ARCH[target_arch], "libc": "glibc"}
+    for key, value in wanted.items():
+        allowed = manifest.get(key)
+        if not isinstance(allowed, list) or not allowed:
+            continue
+        allowed = [str(item) for item in allowed]
+        if f"!{value}" in allowed or (any(not item.startswith("!") for item in allowed) and value not in allowed):
+            return f'package.json "{key}": {json.dumps(allowed)}'
+    return None
+
+
+def candidates(
+    binaries: dict[str, BinaryHead], entries: Iterable[Entry], read_text: Callable[[Entry], Optional[bytes]]
+) -> list[Candidate]:
+    entries = list(entries)
+    by_path = {entry.path: entry for entry in entries}
+    manifests = node_manifests(entries, read_text)
+    found = []
+    for path, head in sorted(binaries.items()):
+        entry = by_path.get(path)
+        if entry is None:
+            continue
+        found.append(_candidate(entry, head, manifests))
+    return found
+
+
+def node_manifests(entries: Iterable[Entry], read_text: Callable[[Entry], Optional[bytes]]) -> dict[str, dict]:
+    """Node packages that declare the platforms they run on (os/cpu/libc), by package folder."""
+    manifests = {}
+    for entry in entries:
+        path = entry.path
+        if path.endswith("/package.json") and "node_modules/" in path:
+            try:
+                data = json.loads(read_text(entry) or b"")
+            except ValueError:
+                continue
+            if isinstance(data, dict) and any(key in data for key in ("os", "cpu", "libc")):
+                manifests[path[: -len("/package.json")]] = data
+    return manifests
+
+
+def _candidate(entry: Entry, head: BinaryHead, manifests: dict[str, dict]) -> Candidate:
+    path = entry.path
+    name = path.rsplit("/", 1)[-1]
+    top = layout.top_level(path)
+    where = layout.placement(path)
+    if entry.path == "bootstrap" or (top in ("bin", "extensions") and path.count("/") == 1):
+        return Candidate(entry, head, None, "program")
+    folder = where.folder if where is not None else None
+    if where is not None and where.family == "python":
+        module = extension_module(name)
+        if module is not None:
+            return Candidate(entry, head, f"{path.rsplit('/', 1)[0]}/{module}", "python-extension", folder)
+        return Candidate(entry, head, None, "library", folder)
+    if where is not None and where.family == "nodejs":
+        package = _owning_manifest(path, manifests)
+        if package is not None:
+            family = _NODE_TOKENS.sub("*", package.rsplit("/node_modules/", 1)[-1])
+            return Candidate(entry, head, f"node-package:{family}", "node-addon", folder)
+        platform = node_platform(path)
+        if platform is not None:
+            segment = next(p for p in path.split("/")[:-1] if _NODE_PLATFORM.search(p))
+            prefix, _, rest = path.partition(segment)
+            variant_key = prefix + _NODE_PLATFORM.sub("*", segment) + _strip_libc(rest)
+            return Candidate(entry, head, f"node-prebuild:{variant_key}", "node-addon", folder)
+        return Candidate(entry, head, None, "node-addon" if name.endswith(".node") else "library", folder)
+    return Candidate(entry, head, None, "library", folder)
+
+
+def _strip_libc(rest: str) -> str:
+    return re.sub(r"\.(glibc|musl)\.", ".", rest)
+
+
+def _owning_manifest(path: str, manifests: dict[str, dict]) -> Optional[str]:
+    best = None
+    for package_dir in manifests:
+        if path.startswith(package_dir + "/") and (best is None or len(package_dir) > len(best)):
+            best = package_dir
+    return best
+
+
+@dataclass(frozen=True)
+class Decision:
+    loaded: bool
+    reason: str  # why not, when not loaded
+
+
+def decide(found: list[Candidate], runtime: Runtime, target: Target, manifests: dict[str, dict]) -> dict[str, Decision]:
+    """For one target: which binaries it loads. Variants in a group are alternatives; when
+    none fits the target, all of them count as loaded (and the rules report each)."""
+    decisions: dict[str, Decision] = {}
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in found:
+        if candidate.folder is not None and candidate.folder not in runtime.layer_paths:
+            decisions[candidate.entry.path] = Decision(False, f"{runtime.id} does not read {candidate.folder}/")
+        elif candidate.group is None:
+            decisions[candidate.entry.path] = _single(candidate, runtime, target)
+        else:
+            groups[candidate.group].append(candidate)
+    for members in groups.values():
+        fits = {c.entry.path: _variant_fits(c, runtime, target, manifests) for c in members}
+        if any(why is None for why in fits.values()):
+            for candidate in members:
+                why = fits[candidate.entry.path]
+                decisions[candidate.entry.path] = Decision(why is None, why or "")
+        else:
+            for candidate in members:
+                decisions[candidate.entry.path] = Decision(True, "")
+    return decisions
+
+
+def _single(candidate: Candidate, runtime: Runtime, target: Target) -> Decision:
+    if candidate.role == "library" and candidate.head.format != "elf":
+        top = layout.top_level(candidate.entry.path)
+        if top != "lib":
+            return Decision(False, f"{candidate.head.format} library that Linux never loads")
+    return Decision(True, "")
+
+
+def _variant_fits(candidate: Candidate, runtime: Runtime, target: Target, manifests: dict[str, dict]) -> Optional[str]:
+    """None when the target picks this variant; otherwise why not."""
+    path = candidate.entry.path
+    name = path.rsplit("/", 1)[-1]
+    if candidate.role == "python-extension":
+        if python_extension_fits(name, runtime, target.arch):
+            return None
+        return f"{target.runtime} on {target.arch} does not import {name}"
+    package = _owning_manifest(path, manifests)
+    if package is not None:
+        return node_manifest_excludes(manifests[package], target.arch)
+    platform = node_platform(path)
+    if platform is not None:
+        if platform != ("linux", NODE_ARCH[target.arch]):
+            return f"built for {platform[0]}-{platform[1]}, not linux-{NODE_ARCH[target.arch]}"
+        if ".musl." in name:
+            return "a musl build; Lambda uses glibc"
+    return None

@@ -1,0 +1,556 @@
+"""LL2xx: can the target Lambda load the layer's native code?
+
+Per member, one bad binary is one finding: LL201 (not Linux) over LL202 (wrong CPU) over
+LL209 (damaged) over LL204 (musl) over the rest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator, Optional, Sequence
+
+from packaging import tags
+
+from .. import layout
+from ..binaries import BinaryHead
+from ..elf import ElfFacts
+from ..layer import MAX_ELF_BYTES, Layer
+from ..loading import Candidate, Decision, candidates, decide, node_manifests, python_extension_fits
+from ..registry import Context, Hit, Rule
+from ..report import Target
+from ..runtimes import Runtime
+from ..source import Entry
+
+_LAMBDA_MACHINES = {"x86_64": "EM_X86_64", "arm64": "EM_AARCH64"}
+_MANYLINUX_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
+
+
+@dataclass(frozen=True)
+class Native:
+    """One native member and what each target does with it."""
+
+    entry: Entry
+    head: BinaryHead
+    elf: Optional[ElfFacts]
+    candidate: Candidate
+    decisions: dict[Target, Decision]
+
+    def loaded_by(self) -> list[Target]:
+        return [target for target, decision in self.decisions.items() if decision.loaded]
+
+
+def natives(layer: Layer, ctx: Context) -> list[Native]:
+    """Every native member with, per target, whether that target loads it."""
+    found = candidates(layer.binaries, layer.files, layer.text)
+    manifests = node_manifests(layer.files, layer.text)
+    per_target = {target: decide(found, ctx.kb.runtimes[target.runtime], target, manifests) for target in ctx.targets}
+    result = []
+    for candidate in found:
+        decisions = {target: per_target[target][candidate.entry.path] for target in ctx.targets}
+        result.append(Native(candidate.entry, candidate.head, layer.elf(candidate.entry), candidate, decisions))
+    return result
+
+
+def _elf_problem(native: Native, target: Target) -> Optional[str]:
+    """Why an ELF file cannot run on the target's CPU at all, or None."""
+    elf = native.elf
+    head = native.head
+    if head.bits == 32:
+        return f"32-bit ELF ({head.arch})"
+    if head.big_endian:
+        return f"big-endian ELF ({head.arch})"
+    if head.arch != target.arch:
+        return f"ELF for {head.arch}"
+    if elf is not None and elf.machine and elf.machine != _LAMBDA_MACHINES[target.arch]:
+        return f"ELF for {elf.machine}"
+    return None
+
+
+def _is_musl(elf: Optional[ElfFacts]) -> bool:
+    if elf is None:
+        return False
+    interp = elf.interpreter or ""
+    return interp.startswith("/lib/ld-musl-") or any(name.startswith("libc.musl-") for name in elf.needed)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One kind of failure of one or more members of a package, on some targets."""
+
+    natives: tuple[Native, ...]
+    targets: tuple[Target, ...]
+    detail: str
+
+    @property
+    def path(self) -> str:
+        """The member, or the package folder when several of its members share the problem."""
+        return self.natives[0].entry.path if len(self.natives) == 1 else _package(self.natives[0]) + "/"
+
+    @property
+    def subject(self) -> str:
+        if len(self.natives) == 1:
+            return self.natives[0].entry.path
+        names = [native.entry.path.rsplit("/", 1)[-1] for native in self.natives]
+        examples = ", ".join(names[:_EXAMPLES]) + (f" and {len(names) - _EXAMPLES} more" if len(names) > _EXAMPLES else "")
+        return f"{len(names)} binaries in {self.path} ({examples})"
+
+    @property
+    def members(self) -> list[str]:
+        return [native.entry.path for native in self.natives]
+
+
+_EXAMPLES = 5
+
+
+def _package(native: Native) -> str:
+    """The package a member belongs to, for grouping: python/numpy, nodejs/node_modules/sharp."""
+    path = native.entry.path
+    where = layout.placement(path)
+    if where is None or native.candidate.role == "program":
+        return path
+    parts = path[len(where.folder) + 1 :].split("/")
+    width = 2 if where.family == "nodejs" and parts[0].startswith("@") else 1
+    return "/".join([where.folder, *parts[:width]]) if len(parts) > width else path
+
+
+def _problems(natives_: Sequence[Native], test) -> list[Problem]:
+    """Loaded members where `test(native, target)` gives a detail, grouped by package, detail and targets."""
+    grouped: dict[tuple[str, str, tuple[Target, ...]], list[Native]] = defaultdict(list)
+    for native in natives_:
+        by_detail: dict[str, list[Target]] = defaultdict(list)
+        for target in native.loaded_by():
+            detail = test(native, target)
+            if detail:
+                by_detail[detail].append(target)
+        for detail, targets in by_detail.items():
+            grouped[(_package(native), detail, tuple(targets))].append(native)
+    return [Problem(tuple(members), targets, detail) for (_, detail, targets), members in grouped.items()]
+
+
+def _it(problem: Problem) -> str:
+    return "it" if len(problem.natives) == 1 else "them"
+
+
+def _targets_text(targets: Sequence[Target]) -> str:
+    runtimes = sorted({t.runtime for t in targets})
+    archs = sorted({t.arch for t in targets})
+    return f"{', '.join(runtimes)} ({'/'.join(archs)})"
+
+
+# LL201 ---------------------------------------------------------------------------------
+
+
+def _non_linux(native: Native, target: Target) -> Optional[str]:
+    if native.head.format == "mach-o":
+        return f"Mach-O {native.head.arch}: built on macOS"
+    if native.head.format == "pe":
+        return f"PE {native.head.arch}: built for Windows"
+    return None
+
+
+def check_non_linux_binary(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    for problem in _problems(natives(layer, ctx), _non_linux):
+        native = problem.natives[0]
+        yield Hit(
+            path=problem.path,
+            message=f"{problem.subject}: {problem.detail}, and {_targets_text(problem.targets)} would load {_it(problem)}: Linux fails with 'invalid ELF header'",
+            fix=_rebuild_fix(native, problem.targets),
+            targets=problem.targets,
+            data={"members": problem.members, "format": native.head.format, "arch": native.head.arch},
+        )
+
+
+# LL202 ---------------------------------------------------------------------------------
+
+
+def _wrong_arch(native: Native, target: Target) -> Optional[str]:
+    return _elf_problem(native, target) if native.head.format == "elf" else None
+
+
+def check_wrong_architecture(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    for problem in _problems(natives(layer, ctx), _wrong_arch):
+        native = problem.natives[0]
+        wanted = sorted({t.arch for t in problem.targets})
+        yield Hit(
+            path=problem.path,
+            message=(
+                f"{problem.subject}: {problem.detail}, but {_targets_text(problem.targets)} runs on {'/'.join(wanted)}: "
+                "'cannot open shared object file' or 'exec format error'"
+            ),
+            fix=_rebuild_fix(native, problem.targets),
+            targets=problem.targets,
+            data={"members": problem.members, "arch": native.head.arch, "bits": native.head.bits, "wanted": wanted},
+        )
+
+
+# LL209 ---------------------------------------------------------------------------------
+
+
+def check_damaged_elf(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    for native in natives(layer, ctx):
+        if native.head.format != "elf" or not _is_damaged(native, layer):
+            continue
+        if any(_elf_problem(native, t) for t in native.loaded_by()):
+            continue  # LL202 already reports it
+        loaded = native.loaded_by()
+        yield Hit(
+            path=native.entry.path,
+            message=f"{native.entry.path} starts like an ELF file but its structures cannot be read ({_damage(native, layer)}); the loader will reject it",
+            fix="Rebuild or re-download the file; a truncated copy or a text conversion of a binary causes this.",
+            targets=tuple(loaded) or ctx.targets,
+            data={"member": native.entry.path, "error": _damage(native, layer)},
+            severity=None if loaded else "warning",
+        )
+
+
+def _is_damaged(native: Native, layer: Layer) -> bool:
+    if native.entry.index in layer.scan.errors:
+        return False  # LL401 reports members that do not decompress
+    if native.entry.size > 0 and native.elf is None and native.entry.index not in layer.scan.skipped:
+        return native.entry.size <= MAX_ELF_BYTES
+    return native.elf is not None and native.elf.error is not None
+
+
+def _damage(native: Native, layer: Layer) -> str:
+    if native.elf is not None and native.elf.error:
+        return native.elf.error
+    return "the ELF header is incomplete or invalid"
+
+
+# LL204 ---------------------------------------------------------------------------------
+
+
+def _musl(native: Native, target: Target) -> Optional[str]:
+    if native.head.format != "elf" or _elf_problem(native, target) or not _is_musl(native.elf):
+        return None
+    elf = native.elf
+    assert elf is not None
+    return elf.interpreter if elf.interpreter and "musl" in elf.interpreter else next(n for n in elf.needed if n.startswith("libc.musl-"))
+
+
+def check_musl_binary(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    for problem in _problems(natives(layer, ctx), _musl):
+        detail = problem.detail
+        yield Hit(
+            path=problem.path,
+            message=f"{problem.subject}: linked against musl ({detail}), as on Alpine; Lambda has glibc: '{detail.rsplit('/', 1)[-1]}: cannot open shared object file'",
+            fix=_rebuild_fix(problem.natives[0], problem.targets, musl=True),
+            targets=problem.targets,
+            data={"members": problem.members, "musl": detail},
+        )
+
+
+# LL203 ---------------------------------------------------------------------------------
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    digits = version.split("_", 1)[-1]
+    try:
+        return tuple(int(part) for part in digits.split("."))
+    except ValueError:
+        return (0,)
+
+
+def _glibc_needed(elf: Optional[ElfFacts]) -> Optional[str]:
+    if elf is None:
+        return None
+    versions = [v for v in elf.versions("GLIBC_") if v[len("GLIBC_"):][:1].isdigit()]
+    return max(versions, key=_version_key) if versions else None
+
+
+def _glibc_problem(ctx: Context):
+    def test(native: Native, target: Target) -> Optional[str]:
+        if native.head.format != "elf" or _elf_problem(native, target) or _is_musl(native.elf):
+            return None
+        needed = _glibc_needed(native.elf)
+        runtime = ctx.kb.runtimes[target.runtime]
+        if needed is None or runtime.glibc is None:
+            return None
+        if _version_key(needed) > _version_key("GLIBC_" + runtime.glibc):
+            return f"{needed}|{runtime.os}|{runtime.glibc}"
+        return None
+
+    return test
+
+
+def check_glibc_too_new(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    for problem in _problems(natives(layer, ctx), _glibc_problem(ctx)):
+        needed, os_id, have = problem.detail.split("|")
+        native = problem.natives[0]
+        symbols = sorted({s for n in problem.natives if n.elf for s in n.elf.symbols.get(needed, ())})
+        families = {ctx.kb.runtimes[t.runtime].family for t in problem.targets}
+        loads_on = _runtimes_with_glibc(ctx, needed, native.head.arch, families)
+        os_name = ctx.kb.operating_systems[os_id].name if os_id in ctx.kb.operating_systems else os_id
+        yield Hit(
+            path=problem.path,
+            message=(
+                f"{problem.subject}: needs {needed} (for {', '.join(symbols[:_EXAMPLES]) or 'symbols not recorded'}), but "
+                f"{_targets_text(problem.targets)} run on {os_name} with glibc {have}: 'version `{needed}' not found'; "
+                f"{'it would load on ' + ', '.join(loads_on) if loads_on else 'no current runtime of this language has that glibc'}"
+            ),
+            fix=_glibc_fix(native, needed, have),
+            targets=problem.targets,
+            data={"members": problem.members, "needed": needed, "available": f"GLIBC_{have}", "symbols": symbols, "loads_on": loads_on},
+        )
+
+
+def _runtimes_with_glibc(ctx: Context, needed: str, arch: Optional[str], families: set) -> list[str]:
+    """Current runtimes of the same languages whose OS has the glibc version needed."""
+    return [
+        r.id
+        for r in ctx.kb.runtimes.values()
+        if r.family in families and r.glibc and _version_key("GLIBC_" + r.glibc) >= _version_key(needed)
+        and r.deprecated and r.deprecated > ctx.as_of and (arch is None or arch in r.architectures)
+    ]
+
+
+def _glibc_fix(native: Native, needed: str, have: str) -> str:
+    if "site-packages" in native.entry.path or native.entry.path.startswith("python/"):
+        return (
+            f"Install a wheel built for glibc {have} or older (manylinux2014 or manylinux_2_{have.split('.')[1]}), "
+            f"or move the function to a runtime whose OS has {needed}."
+        )
+    return f"Rebuild it on Amazon Linux with glibc {have} or older (e.g. in the runtime's build image), or move the function to a runtime whose OS has {needed}."
+
+
+def _rebuild_fix(native: Native, targets: Sequence[Target], musl: bool = False) -> str:
+    archs = sorted({t.arch for t in targets})
+    platform = " ".join(f"--platform manylinux2014_{_MANYLINUX_ARCH[a]}" for a in archs)
+    path = native.entry.path
+    if native.candidate.role == "python-extension" or "site-packages" in path or path.startswith("python/"):
+        return f"Reinstall the package for Lambda instead of the build machine: pip install --only-binary=:all: {platform} --target python <package>."
+    if native.candidate.role == "node-addon" or "node_modules" in path:
+        cpu = " ".join(f"--cpu={'x64' if a == 'x86_64' else 'arm64'}" for a in archs)
+        return f"Install on Linux (or with `npm install --os=linux {cpu}{' --libc=glibc' if musl else ''}`) so npm picks the Linux build."
+    return f"Rebuild it for Linux {'/'.join(archs)} with glibc (e.g. in an Amazon Linux container), or remove it."
+
+
+# LL207 ---------------------------------------------------------------------------------
+
+
+def _abi_problem(ctx: Context):
+    def test(native: Native, target: Target) -> Optional[str]:
+        if native.candidate.role != "python-extension" or native.head.format != "elf":
+            return None
+        if _elf_problem(native, target) or _is_musl(native.elf):
+            return None  # LL202 or LL204 reports it
+        name = native.entry.path.rsplit("/", 1)[-1]
+        if python_extension_fits(name, ctx.kb.runtimes[target.runtime], target.arch):
+            return None
+        return name.split(".", 1)[1].rsplit(".", 1)[0] if "." in name else name
+
+    return test
+
+
+def check_python_abi_mismatch(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    for problem in _problems(natives(layer, ctx), _abi_problem(ctx)):
+        runtimes = sorted({t.runtime for t in problem.targets})
+        runtime = ctx.kb.runtimes[runtimes[0]]
+        yield Hit(
+            path=problem.path,
+            message=(
+                f"{problem.subject}: extension modules built for {problem.detail}, which {', '.join(runtimes)} "
+                "does not import, and no sibling build fits: 'No module named ...' at import"
+            ),
+            fix=f"Reinstall the package for the target: {pip_command(runtime, problem.targets[0].arch, '<package>')}",
+            targets=problem.targets,
+            data={"members": problem.members, "tag": problem.detail, "runtimes": runtimes},
+        )
+
+
+# LL208 ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def supported_tags(version: str, arch: str, glibc: str) -> frozenset:
+    """The wheel tags pip accepts for CPython `version` on Lambda's Linux `arch` with `glibc`."""
+    major, minor = (int(part) for part in version.split("."))
+    return frozenset(
+        list(tags.cpython_tags(python_version=(major, minor), platforms=_platforms(arch, glibc)))
+        + list(tags.compatible_tags(python_version=(major, minor), interpreter=f"cp{major}{minor}", platforms=_platforms(arch, glibc)))
+    )
+
+
+def _platforms(arch: str, glibc: str) -> list[str]:
+    machine = _MANYLINUX_ARCH[arch]
+    glibc_minor = int(glibc.split(".")[1])
+    first = 5 if machine == "x86_64" else 17
+    platforms = [f"manylinux_2_{minor}_{machine}" for minor in range(glibc_minor, first - 1, -1)]
+    legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+    platforms += [f"{name}_{machine}" for minor, name in legacy.items() if minor <= glibc_minor and minor >= first]
+    return platforms
+
+
+def _wheel_tags(layer: Layer) -> Iterator[tuple[Entry, str, str, list[str]]]:
+    for entry in layer.files:
+        if not entry.path.endswith(".dist-info/WHEEL"):
+            continue
+        folder = entry.path.rsplit("/", 2)[-2]
+        name, _, rest = folder[: -len(".dist-info")].partition("-")
+        text = (layer.text(entry) or b"").decode("utf-8", "replace")
+        wheel_tags = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
+        if wheel_tags:
+            yield entry, name, rest, wheel_tags
+
+
+def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    for entry, name, version, wheel_tags in _wheel_tags(layer):
+        parsed = {tag for text in wheel_tags for tag in _parse(text)}
+        if not parsed:
+            continue
+        bad: dict[tuple[str, str], list[Target]] = defaultdict(list)
+        built_from_source: list[Target] = []
+        for target in ctx.targets:
+            runtime = ctx.kb.runtimes[target.runtime]
+            if runtime.family != "python" or not runtime.version or not runtime.glibc or not _reads(runtime, entry.path):
+                continue
+            supported = supported_tags(runtime.version, target.arch, runtime.glibc)
+            if parsed & supported:
+                continue
+            if any(tag.platform == f"linux_{_MANYLINUX_ARCH[target.arch]}" for tag in parsed):
+                built_from_source.append(target)
+                continue
+            bad[(_why_not(parsed, runtime, target), runtime.id)].append(target)
+        folder = entry.path.rsplit("/", 1)[0] + "/"
+        for (why, runtime_id), targets in bad.items():
+            runtime = ctx.kb.runtimes[runtime_id]
+            yield Hit(
+                path=folder,
+                message=f"{name} {version} was installed from a wheel tagged {', '.join(wheel_tags)}, which cannot install on {_targets_text(targets)}: {why}",
+                fix=f"Reinstall it for the target: {pip_command(runtime, targets[0].arch, f'{name}=={version}')}",
+                targets=tuple(targets),
+                data={"distribution": name, "version": version, "tags": wheel_tags, "reason": why},
+            )
+        if built_from_source:
+            yield Hit(
+                path=folder,
+                message=f"{name} {version} was built from source on the build machine (tags {', '.join(wheel_tags)}); the ELF rules check whether its binaries load on Lambda",
+                fix="Prefer a manylinux wheel, so that the build does not depend on the build machine's libraries.",
+                targets=tuple(built_from_source),
+                data={"distribution": name, "version": version, "tags": wheel_tags},
+                severity="info",
+            )
+
+
+def _reads(runtime: Runtime, path: str) -> bool:
+    return any(path.startswith(folder + "/") for folder in runtime.layer_paths)
+
+
+def _parse(text: str) -> frozenset:
+    try:
+        return tags.parse_tag(text)
+    except ValueError:
+        return frozenset()
+
+
+def _why_not(parsed: set, runtime: Runtime, target: Target) -> str:
+    platforms = {tag.platform for tag in parsed}
+    machine = _MANYLINUX_ARCH[target.arch]
+    if all(p.startswith("macosx") for p in platforms):
+        return "it is a macOS wheel"
+    if all(p.startswith("win") for p in platforms):
+        return "it is a Windows wheel"
+    if all(p.startswith("musllinux") for p in platforms):
+        return "it is a musllinux wheel (Alpine); Lambda has glibc"
+    if not any(p.endswith(machine) or p == "any" for p in platforms):
+        return f"it is built for another CPU ({', '.join(sorted(platforms))}), not {machine}"
+    needs = [int(p.split("_")[2]) for p in platforms if p.startswith("manylinux_2_")]
+    if needs and min(needs) > int(runtime.glibc.split(".")[1]):
+        return f"manylinux_2_{min(needs)} needs glibc 2.{min(needs)}, and {runtime.id} has {runtime.glibc}"
+    interpreters = sorted({tag.interpreter for tag in parsed})
+    return f"it is for {', '.join(interpreters)}, not CPython {runtime.version}"
+
+
+def pip_command(runtime: Runtime, arch: str, requirement: str) -> str:
+    """A pip command that installs working wheels for the target. pip expands only the legacy
+    manylinux aliases, so every manylinux_2_N up to the OS's glibc is listed."""
+    machine = _MANYLINUX_ARCH[arch]
+    minor = int((runtime.glibc or "2.17").split(".")[1])
+    platforms = [f"manylinux_2_{n}_{machine}" for n in range(minor, 17, -1)] + [f"manylinux2014_{machine}"]
+    flags = " ".join(f"--platform {p}" for p in platforms)
+    return f"pip install --only-binary=:all: --implementation cp --python-version {runtime.version} {flags} --target python '{requirement}'"
+
+
+RULES = [
+    Rule(
+        code="LL201",
+        name="non-linux-binary",
+        severity="error",
+        check=check_non_linux_binary,
+        summary="Mach-O (macOS) or PE (Windows) native code that the target would load.",
+        what="Finds members whose first bytes are Mach-O (thin or universal) or PE, whatever their names, and that the target would load: importable extension modules with no Linux sibling, Node addons with no Linux build, anything in bin/, lib/, extensions/ or bootstrap. .NET IL-only assemblies are not native code. Binaries the target never loads (Windows launchers beside scripts, prebuilds for other platforms) are not reported here.",
+        why="Linux cannot load them: 'invalid ELF header'. This is what happens when node_modules or site-packages are installed on a Mac or on Windows and zipped.",
+        example="python/_cffi_backend.cpython-312-darwin.so from pip install on a Mac.",
+        fix="Install the dependencies for Linux (pip --platform manylinux2014_x86_64 --only-binary=:all:, or npm install --os=linux --cpu=x64), or build the layer in a Linux container.",
+    ),
+    Rule(
+        code="LL202",
+        name="wrong-architecture",
+        severity="error",
+        check=check_wrong_architecture,
+        summary="ELF for the wrong CPU (x86_64 vs arm64), 32-bit or big-endian, that the target would load.",
+        what="Compares each loaded ELF file's class, byte order and e_machine with the target architecture (EM_X86_64 for x86_64, EM_AARCH64 for arm64).",
+        why="The loader refuses it: 'cannot open shared object file', 'wrong ELF class' or 'exec format error'.",
+        example="An x86_64 numpy in a layer used by an arm64 function.",
+        fix="Install or build for the function's architecture, or publish one layer per architecture.",
+    ),
+    Rule(
+        code="LL203",
+        name="glibc-too-new",
+        severity="error",
+        check=check_glibc_too_new,
+        summary="Native code that needs a newer glibc than the target OS has.",
+        what="Reads the GLIBC_x.y versions each loaded ELF file requires (its verneed section, ignoring weak entries) and compares the newest with the target OS's glibc: Amazon Linux 2 has 2.26, Amazon Linux 2023 has 2.34. Names the symbols that need it and the runtimes on which it would load.",
+        why="The loader refuses it at import or exec: 'version `GLIBC_2.28' not found'. Binaries built on a current distribution or CI image need newer glibc than Lambda has.",
+        example="cryptography's manylinux_2_28 build in a python3.11 (Amazon Linux 2) layer.",
+        fix="Use a wheel or build for an older glibc (manylinux2014), or move the function to an Amazon Linux 2023 runtime.",
+    ),
+    Rule(
+        code="LL204",
+        name="musl-binary",
+        severity="error",
+        check=check_musl_binary,
+        summary="Native code linked against musl (built on Alpine).",
+        what="Finds loaded ELF files whose interpreter is /lib/ld-musl-* or that need libc.musl-*.",
+        why="Lambda's Amazon Linux has glibc only: 'libc.musl-x86_64.so.1: cannot open shared object file'.",
+        example="A musllinux wheel of cryptography, or a layer built in an Alpine container.",
+        fix="Build or install on a glibc system (manylinux wheels, an Amazon Linux container).",
+    ),
+    Rule(
+        code="LL207",
+        name="python-abi-mismatch",
+        severity="error",
+        check=check_python_abi_mismatch,
+        summary="A Python extension module built for another Python version or platform, with no sibling that fits.",
+        what="Checks each tagged extension module (.cpython-3XY-<triplet>.so, .abi3.so, .pyd) against the suffixes the target CPython accepts, unless a sibling variant of the same module fits. Untagged .so files (ctypes libraries) are not extension modules.",
+        why="The interpreter does not even try a module with another tag: 'No module named ...' for a package that is plainly there.",
+        example="_speedups.cpython-311-x86_64-linux-gnu.so in a python3.12 layer.",
+        fix="Reinstall for the target Python: pip install --python-version 3.12 --only-binary=:all: --platform manylinux2014_x86_64 --target python <package>.",
+    ),
+    Rule(
+        code="LL208",
+        name="incompatible-wheel-tag",
+        severity="error",
+        check=check_incompatible_wheel_tag,
+        summary="A distribution installed from a wheel whose tags cannot install on the target.",
+        what="Reads the Tag lines of each *.dist-info/WHEEL and checks them with packaging.tags against what pip accepts for the target CPython, architecture and glibc: macosx_*, win_*, musllinux_*, manylinux_2_28 on Amazon Linux 2, cp311 on python3.12, the other CPU. linux_* tags (built from source) are info; the ELF rules decide those.",
+        why="The package was installed for another platform; its native code fails at import, or worse, imports and misbehaves.",
+        example="numpy-2.3.1.dist-info/WHEEL with Tag: cp312-cp312-manylinux_2_28_x86_64 in a python3.11 layer.",
+        fix="Reinstall with pip's --platform for every manylinux_2_N up to the OS's glibc (pip only expands the legacy aliases).",
+        severity_note="info for linux_* tags (built from source on the build machine).",
+    ),
+    Rule(
+        code="LL209",
+        name="damaged-elf",
+        severity="error",
+        check=check_damaged_elf,
+        summary="A file that starts like ELF but whose structures cannot be read.",
+        what="Reports ELF members whose headers, program headers or dynamic section cannot be parsed (truncated or corrupted binaries).",
+        why="The loader rejects them at import or exec, with errors such as 'file too short' or 'ELF load command past end of file'.",
+        example="A .so file cut off by an interrupted copy.",
+        fix="Rebuild or re-download the file.",
+        severity_note="warning when no target loads the file.",
+    ),
+]
