@@ -10,19 +10,23 @@ import argparse
 import datetime
 import json
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Optional, Sequence
 
 from . import __version__
-from .engine import Options, run
-from .limits import Limits
+from . import config as configuration
+from .api import run_plans
 from .registry import SelectionError
-from .render import markdown, text
+from .render import github, markdown, sarif, text
+from .render.locations import find_repo_root
 from .report import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, FAIL_ON_CHOICES, Report
 from .rules import ALL_RULES
 from .runtimes import ARCHITECTURES, KnowledgeBaseError, load_knowledge_base
 from .targets import TargetRequest, UsageError
 
 COMMANDS = ("check", "runtimes", "rules", "explain")
+REPORT_FORMATS = ("text", "json", "sarif", "github")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,6 +63,16 @@ def _share(value: str) -> float:
     return share
 
 
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {value!r}")
+    return number
+
+
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -72,20 +86,23 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--runtime", action="append", default=[], metavar="NAME", help="target runtime, e.g. python3.12 (repeatable)")
         parser.add_argument("--arch", action="append", default=[], choices=ARCHITECTURES, help="target architecture (repeatable)")
         parser.add_argument("--target", action="append", default=[], metavar="RUNTIME/ARCH", help="an exact target pair, e.g. python3.12/arm64 (repeatable)")
-        parser.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="error", help="lowest severity that makes the exit code 1 (default: error)")
-        parser.add_argument("--select", type=_csv, action="extend", default=[], metavar="RULES", help="only these rules: codes, prefixes or names, comma-separated")
+        parser.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default=None, help="lowest severity that makes the exit code 1 (default: error)")
+        parser.add_argument("--select", type=_csv, action="extend", default=[], metavar="RULES", help="only these rules: codes, prefixes or names, comma-separated (replaces the configured selection)")
+        parser.add_argument("--extend-select", type=_csv, action="extend", default=[], metavar="RULES", help="add these rules to the configured selection")
         parser.add_argument("--ignore", type=_csv, action="extend", default=[], metavar="RULES", help="skip these rules: codes, prefixes or names, comma-separated")
-        parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+        parser.add_argument("--format", choices=REPORT_FORMATS, action="append", default=[], help="output format: text (default), json, sarif or github; repeatable, paired in order with --output")
+        parser.add_argument("--output", action="append", default=[], metavar="FILE", help="write the Nth --format to FILE instead of standard output (repeatable)")
+        parser.add_argument("--config", metavar="FILE", help="read [tool.layer-lint] from FILE instead of the nearest pyproject.toml")
         parser.add_argument("--stack", action="store_true", help="the layers are one function's, in merge order: also check limits and shadowing across them")
         parser.add_argument("--function", metavar="ZIP_OR_FOLDER", help="the function's own package (at /var/task); implies --stack")
-        parser.add_argument("--near-limit", type=_share, default=0.8, metavar="SHARE", help="LL303: warn above this share of the 250 MB unzipped limit (default: 0.8)")
+        parser.add_argument("--near-limit", type=_share, default=None, metavar="SHARE", help="LL303: warn above this share of the 250 MB unzipped limit (default: 0.8)")
         parser.add_argument("--no-verify", action="store_true", help="skip CRC checks of members no rule needs (faster)")
-        parser.add_argument("--max-member-bytes", type=_positive_int, default=Limits.member_bytes, metavar="N", help="LL407: a member declaring more unzipped bytes is a zip bomb (default: 1 GiB)")
-        parser.add_argument("--max-ratio", type=float, default=Limits.ratio, metavar="R", help="LL407: a member over 10 MiB compressing better than R:1 is a zip bomb (default: 1000)")
-        parser.add_argument("--max-total-bytes", type=_positive_int, default=Limits.total_bytes, metavar="N", help="LL407: a layer declaring more unzipped bytes in all is a zip bomb (default: 4 GiB)")
+        parser.add_argument("--max-member-bytes", type=_positive_int, default=None, metavar="N", help="LL407: a member declaring more unzipped bytes is a zip bomb (default: 1 GiB)")
+        parser.add_argument("--max-ratio", type=_positive_float, default=None, metavar="R", help="LL407: a member over 10 MiB compressing better than R:1 is a zip bomb (default: 1000)")
+        parser.add_argument("--max-total-bytes", type=_positive_int, default=None, metavar="N", help="LL407: a layer declaring more unzipped bytes in all is a zip bomb (default: 4 GiB)")
     if command in ("check", "runtimes"):
         parser.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="reference date for deprecation (default: today)")
-    if command in ("check", "runtimes", "rules"):
+    if command in ("runtimes", "rules"):
         formats = ["text", "json"] + (["markdown", "markdown-table"] if command == "rules" else [])
         parser.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
     if command == "explain":
@@ -113,6 +130,9 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[IO[str]] = None,
         except SystemExit as exc:  # --help and --version
             return int(exc.code or 0)
         return _COMMANDS[command](args, stdout, stderr)
+    except configuration.ConfigError as exc:  # a UsageError too; named for the reader
+        print(f"layer-lint: error: {exc}", file=stderr)
+        return EXIT_USAGE
     except UsageError as exc:
         print(f"layer-lint: error: {exc}", file=stderr)
         return EXIT_USAGE
@@ -125,42 +145,84 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[IO[str]] = None,
 
 
 def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    options = Options(
-        request=TargetRequest(tuple(args.runtime), tuple(args.arch), tuple(args.target)),
-        as_of=args.as_of or datetime.date.today(),
-        select=tuple(args.select),
+    destinations = _destinations(args.format, args.output)
+    cwd = Path.cwd()
+    loaded = configuration.load_config(args.config, cwd)
+    flags = configuration.Settings(
+        runtimes=tuple(args.runtime) or None,
+        architectures=tuple(args.arch) or None,
+        targets=tuple(args.target) or None,
+        select=tuple(args.select) or None,
+        extend_select=tuple(args.extend_select),
         ignore=tuple(args.ignore),
-        limits=Limits(
-            member_bytes=args.max_member_bytes,
-            ratio=args.max_ratio,
-            total_bytes=args.max_total_bytes,
-            verify=not args.no_verify,
-        ),
+        fail_on=args.fail_on,
+        near_limit=args.near_limit,
+        max_member_bytes=args.max_member_bytes,
+        max_ratio=args.max_ratio,
+        max_total_bytes=args.max_total_bytes,
+    )
+    plans = configuration.plan(
+        loaded,
+        flags,
+        args.paths,
+        cwd=str(cwd),
+        as_of=args.as_of or datetime.date.today(),
         stack=args.stack,
         function=args.function,
-        near_limit=args.near_limit,
+        verify=not args.no_verify,
     )
-    report = run(args.paths, options)
+    report = run_plans(args.paths, plans, configuration.fail_on(loaded, flags))
     for layer in report.layers:
         if layer.error is not None:
             print(f"layer-lint: {layer.path}: {layer.error}", file=stderr)
-    limit = load_knowledge_base().quotas.unzipped_bytes
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as stream:
-                _write_report(report, args.format, stream, color=False, limit=limit)
-        except OSError as exc:
-            raise UsageError(f"cannot write --output {args.output}: {exc.strerror}") from None
-    else:
-        _write_report(report, args.format, stdout, color=None, limit=limit)
-    return report.exit_code(args.fail_on)
+    where = _Where(str(cwd), str(find_repo_root(cwd)), load_knowledge_base().quotas.unzipped_bytes)
+    # Files first: an unwritable --output is a usage error before anything reaches the terminal.
+    for fmt, output in destinations:
+        if output is not None:
+            try:
+                with open(output, "w", encoding="utf-8") as stream:
+                    _write_report(report, fmt, stream, color=False, where=where)
+            except OSError as exc:
+                raise UsageError(f"cannot write --output {output}: {exc.strerror}") from None
+    for fmt, output in destinations:
+        if output is None:
+            _write_report(report, fmt, stdout, color=None, where=where)
+    return report.exit_code()
 
 
-def _write_report(report: Report, fmt: str, stream: IO[str], color: Optional[bool], limit: int) -> None:
+def _destinations(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, Optional[str]]]:
+    """Pair --format and --output in the order given: the Nth --output receives the Nth --format
+    (text when no --format is given); a --format without an --output goes to standard output."""
+    formats = list(formats) or ["text"]
+    if len(outputs) > len(formats):
+        raise UsageError(f"{len(outputs)} --output files but {len(formats)} --format; give each --output its own --format (they pair in order)")
+    pairs = [(fmt, outputs[n] if n < len(outputs) else None) for n, fmt in enumerate(formats)]
+    to_stdout = [fmt for fmt, output in pairs if output is None]
+    if len(to_stdout) > 1:
+        raise UsageError(f"only one format can go to standard output, got {', '.join(to_stdout)}; give the others an --output FILE")
+    return pairs
+
+
+@dataclass(frozen=True)
+class _Where:
+    """What renderers need besides the report: where relative paths start, the repository root
+    (SARIF's %SRCROOT%, annotation files) and the unzipped limit the text size bars are drawn against."""
+
+    cwd: str
+    root: str
+    limit: int
+
+
+def _write_report(report: Report, fmt: str, stream: IO[str], color: Optional[bool], where: _Where) -> None:
     if fmt == "json":
         stream.write(json.dumps(report.to_json(), indent=2) + "\n")
+    elif fmt == "sarif":
+        stream.write(json.dumps(sarif.sarif_log(report, ALL_RULES, cwd=where.cwd, root=where.root), indent=2) + "\n")
+    elif fmt == "github":
+        for line in github.annotations(report, cwd=where.cwd, root=where.root):
+            stream.write(line + "\n")
     else:
-        text.render_report(report, text.console(stream, color), limit)
+        text.render_report(report, text.console(stream, color), where.limit)
 
 
 def _runtimes(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:

@@ -384,12 +384,18 @@ class _ZipLzma:
         return out
 
 
+_MAX_LZMA_DICTIONARY = 64 << 20
+
+
 def _lzma1_filter(properties: bytes) -> dict[str, int]:
     """The LZMA1 filter from its 5 property bytes: lc/lp/pb packed in one byte, then the dictionary size."""
     if len(properties) != 5 or properties[0] >= 9 * 5 * 5:
         raise lzma.LZMAError(f"bad LZMA properties ({len(properties)} bytes)")
     lc, rest = properties[0] % 9, properties[0] // 9
     (dict_size,) = struct.unpack("<I", properties[1:5])
+    if dict_size > _MAX_LZMA_DICTIONARY:
+        # liblzma allocates the whole dictionary up front: a hostile header must not choose our memory use.
+        raise lzma.LZMAError(f"LZMA dictionary of {dict_size:,} bytes is over layer-lint's {_MAX_LZMA_DICTIONARY:,}-byte limit")
     return {"id": lzma.FILTER_LZMA1, "lc": lc, "lp": rest % 5, "pb": rest // 5, "dict_size": dict_size}
 
 
