@@ -7,7 +7,7 @@ import datetime
 import difflib
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
 
@@ -27,7 +27,7 @@ __all__ = [
 ARCHITECTURES = ("x86_64", "arm64")
 FAMILIES = ("python", "nodejs", "java", "ruby", "dotnet", "go", "provided")
 
-_TOP_KEYS = ("version", "sources", "environment", "operating_systems", "quotas", "runtimes", "container_only")
+_TOP_KEYS = ("version", "sources", "environment", "operating_systems", "node_module_versions", "quotas", "runtimes", "container_only")
 _QUOTA_KEYS = ("unzipped_bytes", "direct_upload_zipped_bytes", "layers_per_function", "extensions_per_function")
 _RUNTIME_REQUIRED = (
     "runtime",
@@ -65,10 +65,35 @@ class Quotas:
 
 
 @dataclass(frozen=True)
+class Libstdcxx:
+    """The system libstdc++'s symbol versions: all images have up to `safe`; current ones up to `newest`."""
+
+    glibcxx_safe: str | None
+    glibcxx_newest: str | None
+    cxxabi_safe: str | None
+    cxxabi_newest: str | None
+
+
+LIBRARY_TIERS = ("base", "live", "image")
+
+
+@dataclass(frozen=True)
 class OperatingSystem:
     id: str
     name: str
     glibc: str | None
+    libstdcxx: Libstdcxx = Libstdcxx(None, None, None, None)
+    # Shared libraries in /lib64 and /usr/lib64 by tier and architecture: "base" (glibc and the GCC
+    # runtime, always there), "live" (seen in a dump of a running Lambda), "image" (seen only in the
+    # container image, which AWS calls similar to, not the same as, the execution environment).
+    libraries: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+
+    def library_tier(self, soname: str, arch: str) -> str | None:
+        """The most reliable tier listing the library for the architecture, or None when no list has it."""
+        for tier in LIBRARY_TIERS:
+            if soname in self.libraries.get(tier, {}).get(arch, frozenset()):
+                return tier
+        return None
 
 
 @dataclass(frozen=True)
@@ -154,6 +179,11 @@ class KnowledgeBase:
     container_only: dict[str, str]
     operating_systems: dict[str, OperatingSystem]
     quotas: Quotas
+    node_module_versions: dict[str, int] = field(default_factory=dict)  # Node.js major -> NODE_MODULE_VERSION
+
+    def node_abi(self, runtime: Runtime) -> int | None:
+        """The NODE_MODULE_VERSION of a Node.js runtime's major version, when known."""
+        return self.node_module_versions.get(runtime.version or "") if runtime.family == "nodejs" else None
 
     def get(self, runtime_id: str) -> Runtime | None:
         return self.runtimes.get(runtime_id)
@@ -267,7 +297,13 @@ def build_knowledge_base(data: dict) -> KnowledgeBase:
             glibc is None or _is_dotted_version(glibc), f"{where}.glibc must be like '2.26' or null, got {glibc!r}"
         )
         _check_sources(entry.get("sources", {}), source_ids, f"{where}.sources")
-        operating_systems[os_id] = OperatingSystem(id=os_id, name=name, glibc=glibc)
+        operating_systems[os_id] = OperatingSystem(
+            id=os_id,
+            name=name,
+            glibc=glibc,
+            libstdcxx=_build_libstdcxx(entry.get("libstdcxx", {}), source_ids, where),
+            libraries=_build_libraries(entry.get("libraries", {}), source_ids, where),
+        )
 
     _require(isinstance(data["runtimes"], list), "'runtimes' must be a list")
     _require(isinstance(data["container_only"], list), "'container_only' must be a list")
@@ -385,7 +421,42 @@ def build_knowledge_base(data: dict) -> KnowledgeBase:
         container_only=container_only,
         operating_systems=operating_systems,
         quotas=_build_quotas(data["quotas"], set(data["sources"])),
+        node_module_versions=_build_node_abi(data["node_module_versions"], set(data["sources"])),
     )
+
+
+def _build_node_abi(raw: Any, source_ids: set[str]) -> dict[str, int]:
+    _require(isinstance(raw, dict), "node_module_versions must be an object")
+    _check_source_list(raw.get("sources", []), source_ids, "node_module_versions.sources")
+    versions = {major: abi for major, abi in raw.items() if major != "sources"}
+    _require(all(major.isdigit() and isinstance(abi, int) for major, abi in versions.items()), "node_module_versions maps majors to integers")
+    return versions
+
+
+def _build_libstdcxx(raw: Any, source_ids: set[str], where: str) -> Libstdcxx:
+    _require(isinstance(raw, dict), f"{where}.libstdcxx must be an object")
+    values = {}
+    for key in ("glibcxx_safe", "glibcxx_newest", "cxxabi_safe", "cxxabi_newest"):
+        value = raw.get(key)
+        _require(value is None or _is_dotted_version(value), f"{where}.libstdcxx.{key} must be like '3.4.24' or null")
+        values[key] = value
+    if raw:
+        _check_source_list(raw.get("sources", []), source_ids, f"{where}.libstdcxx.sources")
+    return Libstdcxx(**values)
+
+
+def _build_libraries(raw: Any, source_ids: set[str], where: str) -> dict[str, dict[str, frozenset[str]]]:
+    _require(isinstance(raw, dict), f"{where}.libraries must be an object")
+    tiers: dict[str, dict[str, frozenset[str]]] = {}
+    for tier, by_arch in raw.items():
+        if tier == "sources":
+            _check_sources(by_arch, source_ids, f"{where}.libraries.sources")
+            continue
+        _require(tier in LIBRARY_TIERS, f"{where}.libraries: unknown tier {tier!r}")
+        _require(isinstance(by_arch, dict) and set(by_arch) <= set(ARCHITECTURES), f"{where}.libraries.{tier} must map architectures to lists")
+        tiers[tier] = {arch: frozenset(names) for arch, names in by_arch.items()}
+        _require(tier in raw.get("sources", {}), f"{where}.libraries.{tier} needs sources")
+    return tiers
 
 
 def _build_quotas(raw: Any, source_ids: set[str]) -> Quotas:
