@@ -20,7 +20,7 @@ from conftest import AS_OF
 from layer_lint.engine import Options, run
 from layer_lint.report import STACK, Finding, Report
 from layer_lint.targets import TargetRequest
-from layers import EXEC_MODE, Manifest, build, write_folder, write_zip
+from layers import EXEC_MODE, build, write_folder, write_zip
 
 DAY = AS_OF.isoformat()
 SITE = "python/lib/python3.12/site-packages"  # first of python3.12's layer folders
@@ -145,6 +145,22 @@ def test_function_implies_stack_and_counts_toward_the_total(tmp_path, cli, repor
     # The function is not a layer: it gets no layer report of its own.
     assert [entry["path"] for entry in document["layers"]] == [str(layer)]
 
+
+
+def test_shadowing_in_json_with_a_function(tmp_path, cli, report_schema):
+    versioned = write_zip(tmp_path / "versioned.zip", python_dist(SITE, "requests", "2.28.1", "a"))
+    plain = write_zip(tmp_path / "plain.zip", python_dist("python", "requests", "2.31.0", "b"))
+    function = write_zip(tmp_path / "app.zip", {**python_dist("", "requests", "2.32.3", "c"), "app.py": "import requests\n"})
+    args = ("--function", function, plain, versioned, "--runtime", "python3.12", "--format", "json", "--as-of", DAY)
+    result = cli(*args)
+    document = result.json()
+    validate(document, report_schema)
+    (finding,) = document["stack"]["findings"]
+    assert (finding["code"], finding["layer"], finding["path"]) == ("LL305", STACK, "requests")
+    assert finding["data"]["imported"] == str(function)
+    assert document["summary"] == {"errors": 0, "warnings": 1, "infos": 0}
+    assert result.code == 0  # a warning: below the default --fail-on error
+    assert cli(*args, "--fail-on", "warning").code == 1
 
 def test_missing_function_is_a_usage_error(tmp_path, cli):
     layer = write_zip(tmp_path / "layer.zip", {"python/helper.py": "x"})

@@ -11,6 +11,8 @@ from . import __version__
 from .layer import Layer
 from .limits import Limits
 from .registry import Context, Rule, select_rules
+from .linkage import BinarySummary, summarize
+from .loading import natives
 from .packages import SizeItem
 from .report import STACK, Finding, LayerReport, LayerTarget, Report, StackReport, Target
 from .rules import ALL_RULES, INTERNAL_ERROR
@@ -80,6 +82,7 @@ def _lint_layer(
         targets=targets,
         findings=sorted(findings, key=Finding.sort_key),
         sizes=_sizes(layer),
+        binaries=_binaries(layer, context),
     )
     return layer_report, layer
 
@@ -88,6 +91,14 @@ def _sizes(layer: Layer) -> list[SizeItem]:
     # Sizes need only the listing plus package metadata; a crash here must not lose the findings.
     try:
         return layer.sizes
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _binaries(layer: Layer, context: Context) -> list[BinarySummary]:
+    # Data for the report, not findings: a crash here is already an LL000 from the native rules.
+    try:
+        return summarize(layer, context, natives(layer, context))
     except Exception:  # noqa: BLE001
         return []
 
@@ -103,11 +114,7 @@ def _open_function(options: Options) -> Layer:
 def _lint_stack(
     stack: Stack, paths: list[str], rules: Sequence[Rule], kb: KnowledgeBase, options: Options, report: Report
 ) -> StackReport:
-    targets: dict[Target, None] = {}
-    for layer_report in report.layers:
-        for layer_target in layer_report.targets:
-            targets.setdefault(layer_target.target)
-    context = Context(tuple(targets), kb, options.as_of, options.near_limit)
+    context = Context(_stack_targets(report), kb, options.as_of, options.near_limit)
     findings = []
     for rule in rules:
         if rule.stack_check is not None:
@@ -118,6 +125,15 @@ def _lint_stack(
         unzipped_bytes=stack.unzipped_bytes,
         findings=sorted(findings, key=Finding.sort_key),
     )
+
+
+def _stack_targets(report: Report) -> tuple[Target, ...]:
+    """A function runs on one runtime, so a stack's targets are those every readable layer has;
+    when the layers agree on none, all of them (the path rules already report the mismatch)."""
+    per_layer = [[t.target for t in layer.targets] for layer in report.layers if layer.error is None]
+    union = list(dict.fromkeys(target for targets in per_layer for target in targets))
+    common = [target for target in union if all(target in targets for targets in per_layer)]
+    return tuple(common or union)
 
 
 def _run_rule(rule: Rule, check: Callable, subject: Union[Layer, Stack], name: str, context: Context) -> list[Finding]:

@@ -13,13 +13,18 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from . import layout
 from .binaries import BinaryHead
+from .elf import ElfFacts
 from .report import Target
 from .runtimes import Runtime
 from .source import Entry
+
+if TYPE_CHECKING:
+    from .layer import Layer
+    from .registry import Context
 
 # Linux triplets in CPython's extension suffixes, by Lambda architecture.
 TRIPLETS = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
@@ -212,3 +217,29 @@ def _variant_fits(candidate: Candidate, runtime: Runtime, target: Target, manife
         if ".musl." in name:
             return "a musl build; Lambda uses glibc"
     return None
+
+
+@dataclass(frozen=True)
+class Native:
+    """One native member and what each target does with it."""
+
+    entry: Entry
+    head: BinaryHead
+    elf: Optional[ElfFacts]
+    candidate: Candidate
+    decisions: dict[Target, Decision]
+
+    def loaded_by(self) -> list[Target]:
+        return [target for target, decision in self.decisions.items() if decision.loaded]
+
+
+def natives(layer: "Layer", ctx: "Context") -> list[Native]:
+    """Every native member with, per target, whether that target loads it."""
+    found = candidates(layer.binaries, layer.files, layer.text)
+    manifests = node_manifests(layer.files, layer.text)
+    per_target = {target: decide(found, ctx.kb.runtimes[target.runtime], target, manifests) for target in ctx.targets}
+    result = []
+    for candidate in found:
+        decisions = {target: per_target[target][candidate.entry.path] for target in ctx.targets}
+        result.append(Native(candidate.entry, candidate.head, layer.elf(candidate.entry), candidate, decisions))
+    return result

@@ -11,7 +11,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from . import layout
 from .source import Entry
@@ -145,9 +145,7 @@ def _python_owners(files: list[Entry], read_text: ReadText, place: Place) -> dic
         owner = Owner("distribution", match.group("name"), match.group("version"))
         by_top.setdefault((where.folder, parts[0]), owner)
         if parts[1:] == ["RECORD"]:
-            lines = (read_text(entry) or b"").decode("utf-8", "replace").splitlines()
-            for row in csv.reader(lines):  # RECORD is CSV: a path with a comma is quoted
-                recorded = row[0] if row else ""
+            for recorded in _recorded_paths((read_text(entry) or b"").decode("utf-8", "replace")):
                 top = recorded.split("/", 1)[0]
                 if top and top not in ("..", "."):
                     exact.setdefault(f"{where.folder}/{recorded}" if where.folder else recorded, owner)
@@ -162,6 +160,19 @@ def _python_owners(files: list[Entry], read_text: ReadText, place: Place) -> dic
         if owner is not None:
             owners[entry.path] = owner
     return owners
+
+
+def _recorded_paths(text: str) -> Iterator[str]:
+    """The paths a RECORD lists. It is CSV, so a path with a comma is quoted; a line the csv
+    module refuses (a NUL byte before Python 3.11, a field over its size limit) is damaged
+    metadata, not a reason to fail: the text before its first comma stands for the path."""
+    for line in text.splitlines():
+        try:
+            row = next(csv.reader([line]), [])
+        except csv.Error:
+            row = [line.split(",", 1)[0]]
+        if row:
+            yield row[0]
 
 
 def _node_owners(files: list[Entry], read_text: ReadText, place: Place) -> dict[str, Owner]:

@@ -86,6 +86,7 @@ class LayerReport:
     error: Optional[str] = None
     findings: list[Finding] = field(default_factory=list)
     sizes: list[Any] = field(default_factory=list)  # packages.SizeItem, largest first
+    binaries: list[Any] = field(default_factory=list)  # linkage.BinarySummary, by path
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -97,6 +98,7 @@ class LayerReport:
             "error": self.error,
             "findings": [finding.to_json() for finding in self.findings],
             "sizes": [item.to_json() for item in self.sizes],
+            "binaries": [binary.to_json() for binary in self.binaries],
         }
 
 

@@ -6,9 +6,9 @@ Adding a rule means adding a `Rule` to one of these modules' RULES lists.
 from __future__ import annotations
 
 from ..registry import Rule, check_registry
-from . import archive, files, native, paths, size
+from . import archive, files, linking, native, paths, size
 
-ALL_RULES: tuple[Rule, ...] = tuple(sorted([*paths.RULES, *native.RULES, *size.RULES, *archive.RULES, *files.RULES], key=lambda rule: rule.code))
+ALL_RULES: tuple[Rule, ...] = tuple(sorted([*paths.RULES, *native.RULES, *linking.RULES, *size.RULES, *archive.RULES, *files.RULES], key=lambda rule: rule.code))
 check_registry(ALL_RULES)
 
 # The rule a crashing check is reported under; it is not selectable.

@@ -14,10 +14,9 @@ from typing import Iterator, Optional, Sequence
 from packaging import tags
 
 from .. import layout
-from ..binaries import BinaryHead
 from ..elf import ElfFacts
 from ..layer import MAX_ELF_BYTES, Layer
-from ..loading import Candidate, Decision, candidates, decide, node_manifests, python_extension_fits
+from ..loading import Native, natives, python_extension_fits
 from ..registry import Context, Hit, Rule
 from ..report import Target
 from ..runtimes import Runtime
@@ -25,32 +24,6 @@ from ..source import Entry
 
 _LAMBDA_MACHINES = {"x86_64": "EM_X86_64", "arm64": "EM_AARCH64"}
 _MANYLINUX_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
-
-
-@dataclass(frozen=True)
-class Native:
-    """One native member and what each target does with it."""
-
-    entry: Entry
-    head: BinaryHead
-    elf: Optional[ElfFacts]
-    candidate: Candidate
-    decisions: dict[Target, Decision]
-
-    def loaded_by(self) -> list[Target]:
-        return [target for target, decision in self.decisions.items() if decision.loaded]
-
-
-def natives(layer: Layer, ctx: Context) -> list[Native]:
-    """Every native member with, per target, whether that target loads it."""
-    found = candidates(layer.binaries, layer.files, layer.text)
-    manifests = node_manifests(layer.files, layer.text)
-    per_target = {target: decide(found, ctx.kb.runtimes[target.runtime], target, manifests) for target in ctx.targets}
-    result = []
-    for candidate in found:
-        decisions = {target: per_target[target][candidate.entry.path] for target in ctx.targets}
-        result.append(Native(candidate.entry, candidate.head, layer.elf(candidate.entry), candidate, decisions))
-    return result
 
 
 def _elf_problem(native: Native, target: Target) -> Optional[str]:

@@ -1,0 +1,125 @@
+"""What each target's dynamic loader does with the layer's ELF files: every DT_NEEDED resolved.
+
+Starts from the binaries a target loads (loading.natives) and follows the libraries they pull
+in from the layer, carrying each loader's RPATH down the chain as glibc does.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from .elf import ElfFacts
+from .loader import Loader, Resolution, resolve
+from .loading import Native
+from .report import Target
+
+if TYPE_CHECKING:
+    from .layer import Layer
+    from .registry import Context
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One ELF file as one target loads it."""
+
+    path: str
+    elf: ElfFacts
+    resolutions: tuple[Resolution, ...]
+    root: Optional[Native]  # the binary itself when the target loads it directly; None for a pulled-in library
+
+
+def link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, list[Linked]]:
+    files = {entry.path for entry in layer.files}
+    entries = {entry.path: entry for entry in layer.files}
+    by_path = {native.entry.path: native for native in natives}
+    result: dict[Target, list[Linked]] = {}
+    for target in ctx.targets:
+        runtime = ctx.kb.runtimes[target.runtime]
+        os = ctx.kb.operating_systems.get(runtime.os or "")
+        queue: list[tuple[str, tuple[Loader, ...]]] = [
+            (native.entry.path, ()) for native in natives if native.elf is not None and native.decisions[target].loaded
+        ]
+        done: dict[str, Linked] = {}
+        while queue:
+            path, loaders = queue.pop(0)
+            real = _follow(path, entries)
+            entry = entries.get(real)
+            elf = layer.elf(entry) if entry is not None else None
+            if real in done or elf is None or elf.error is not None:
+                continue
+            resolutions = tuple(resolve(name, real, elf, loaders, files, runtime, os, target.arch) for name in elf.needed)
+            done[real] = Linked(real, elf, resolutions, by_path.get(real))
+            chain = (Loader(posixpath.dirname(real), elf.rpath, bool(elf.runpath)), *loaders)
+            queue.extend((r.found, chain) for r in resolutions if r.tier == "layer" and r.found is not None)
+        result[target] = list(done.values())
+    return result
+
+
+def _follow(path: str, entries: dict) -> str:
+    """The file a symlink chain inside the layer ends at (libfoo.so.1 -> libfoo.so.1.2.3)."""
+    for _ in range(8):
+        entry = entries.get(path)
+        if entry is None or not entry.is_symlink or not entry.link_target:
+            return path
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(path), entry.link_target))
+    return path
+
+
+@dataclass(frozen=True)
+class BinarySummary:
+    """One native member as the report lists it (the inspect view reuses it)."""
+
+    path: str
+    format: str
+    arch: Optional[str]
+    glibc: Optional[str]  # newest GLIBC_ version needed
+    glibcxx: Optional[str]  # newest GLIBCXX_ version needed
+    needed: tuple[str, ...]
+    unresolved: tuple[str, ...]  # DT_NEEDED found neither in the layer nor among the OS's known libraries, on some target
+    loaded: bool  # some target loads it
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "arch": self.arch,
+            "glibc": self.glibc,
+            "glibcxx": self.glibcxx,
+            "needed": list(self.needed),
+            "unresolved": list(self.unresolved),
+            "loaded": self.loaded,
+        }
+
+
+def summarize(layer: "Layer", ctx: "Context", natives: list[Native]) -> list[BinarySummary]:
+    linked = link(layer, ctx, natives)
+    unresolved: dict[str, set[str]] = {}
+    pulled_in: set[str] = set()
+    for items in linked.values():
+        for item in items:
+            pulled_in.add(item.path)
+            missing = {r.name for r in item.resolutions if r.tier in ("missing", "image")}
+            unresolved.setdefault(item.path, set()).update(missing)
+    summaries = []
+    for native in natives:
+        elf = native.elf
+        summaries.append(
+            BinarySummary(
+                path=native.entry.path,
+                format=native.head.format,
+                arch=native.head.arch,
+                glibc=_newest(elf.versions("GLIBC_")) if elf else None,
+                glibcxx=_newest(elf.versions("GLIBCXX_")) if elf else None,
+                needed=elf.needed if elf else (),
+                unresolved=tuple(sorted(unresolved.get(native.entry.path, ()))),
+                loaded=bool(native.loaded_by()) or native.entry.path in pulled_in,
+            )
+        )
+    return summaries
+
+
+def _newest(versions: list[str]) -> Optional[str]:
+    numeric = [v for v in versions if v.split("_", 1)[-1][:1].isdigit()]
+    return max(numeric, key=lambda v: tuple(int(p) for p in v.split("_", 1)[-1].split(".") if p.isdigit())) if numeric else None
