@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import IO, Optional, Sequence
 
 from rich.console import Console
@@ -37,9 +38,18 @@ _BAR_WIDTH = 30
 _TOP_SIZES = 10
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _clean(text: str) -> str:
+    """Member names come from the archive: never let one send escape sequences to the terminal."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
 def render_report(report: Report, out: Console, unzipped_limit: int) -> None:
     for layer in report.layers:
         _render_layer(layer, out)
+        _render_binaries(layer, out)
         _render_sizes(layer, out, unzipped_limit)
     if report.stack is not None:
         stack = report.stack
@@ -58,7 +68,7 @@ def render_report(report: Report, out: Console, unzipped_limit: int) -> None:
 
 
 def _render_layer(layer: LayerReport, out: Console) -> None:
-    header = Text(layer.path, style="bold")
+    header = Text(_clean(layer.path), style="bold")
     if layer.error is not None:
         header.append(f"  cannot be read: {layer.error}", style="bold red")
         out.print(header)
@@ -78,10 +88,33 @@ def _render_finding(finding: Finding, out: Console) -> None:
     line.append(f"{finding.severity:<7} ", style=_STYLE[finding.severity])
     line.append(f"{finding.code} ", style="bold")
     line.append(f"{finding.name} ", style="dim")
-    line.append(finding.path or "(layer)", style="magenta")
+    line.append(_clean(finding.path or "(layer)"), style="magenta")
     out.print(line)
-    out.print(Text(f"          {finding.message}"))
-    out.print(Text(f"          fix: {finding.fix}", style="green"))
+    out.print(Text(f"          {_clean(finding.message)}"))
+    out.print(Text(f"          fix: {_clean(finding.fix)}", style="green"))
+
+
+_TOP_BINARIES = 10
+
+
+def _render_binaries(layer: LayerReport, out: Console) -> None:
+    if not layer.binaries:
+        return
+    # Loaded binaries with unresolved libraries first: they are the ones that need attention.
+    ordered = sorted(layer.binaries, key=lambda b: (not b.unresolved, not b.loaded, b.path))
+    out.print(Text(f"  native code ({len(layer.binaries)} files; newest glibc / libstdc++ versions needed)", style="dim"))
+    width = min(70, max(len(b.path) for b in ordered[:_TOP_BINARIES]))
+    for binary in ordered[:_TOP_BINARIES]:
+        line = Text(f"    {_clean(binary.path):<{width}} ")
+        line.append(f"{binary.format} {binary.arch or '?'}", style="cyan")
+        versions = " ".join(v for v in (binary.glibc, binary.glibcxx) if v)
+        line.append(f"  {versions}" if versions else "", style="dim")
+        line.append("" if binary.loaded else "  not loaded", style="dim")
+        if binary.unresolved:
+            line.append(f"  unresolved: {', '.join(binary.unresolved)}", style="yellow")
+        out.print(line)
+    if len(ordered) > _TOP_BINARIES:
+        out.print(Text(f"    ... and {len(ordered) - _TOP_BINARIES} more (--format json lists them all)", style="dim"))
 
 
 def _render_sizes(layer: LayerReport, out: Console, limit: int) -> None:

@@ -321,7 +321,8 @@ def _dead_class(path: str) -> Optional[str]:
     inside = parts[len(where.folder.split("/")) + 1 : -1] if where is not None else parts[1:-1]
     if _TEST_FOLDERS & set(inside):
         return "test suites inside packages (tests/, test/)"
-    if _DOC_FOLDERS & set(inside) or parts[:2] == ["share", "doc"] or parts[:2] == ["share", "man"]:
+    is_code = name.endswith((".py", ".so", ".js", ".mjs", ".cjs", ".node", ".rb", ".jar"))
+    if not is_code and (_DOC_FOLDERS & set(inside) or parts[:2] == ["share", "doc"] or parts[:2] == ["share", "man"]):
         return "documentation folders (doc/, docs/, man/)"
     return None
 
