@@ -69,13 +69,18 @@ def _lint_layer(
         return LayerReport(path=name, error=exc.reason), None
     layer = Layer(name, source, options.limits)
     targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
+    return lint_layer(layer, targets, rules, kb, options), layer
+
+
+def lint_layer(layer: Layer, targets: list[LayerTarget], rules: Sequence[Rule], kb: KnowledgeBase, options: Options) -> LayerReport:
+    """Run the layer rules on an open layer for the given targets (the inspector calls this too)."""
     context = Context(tuple(t.target for t in targets), kb, options.as_of, options.near_limit)
     findings = []
     for rule in rules:
         if rule.check is not None:
-            findings.extend(_run_rule(rule, rule.check, layer, name, context))
-    layer_report = LayerReport(
-        path=name,
+            findings.extend(_run_rule(rule, rule.check, layer, layer.name, context))
+    return LayerReport(
+        path=layer.name,
         zipped_bytes=layer.zipped_bytes,
         unzipped_bytes=layer.unzipped_bytes,
         files=len(layer.files),
@@ -84,7 +89,6 @@ def _lint_layer(
         sizes=_sizes(layer),
         binaries=_binaries(layer, context),
     )
-    return layer_report, layer
 
 
 def _sizes(layer: Layer) -> list[SizeItem]:

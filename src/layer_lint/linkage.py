@@ -38,8 +38,11 @@ def link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, 
     for target in ctx.targets:
         runtime = ctx.kb.runtimes[target.runtime]
         os = ctx.kb.operating_systems.get(runtime.os or "")
+        # Binaries for another CPU never get as far as the loader's search (LL202 reports them).
         queue: list[tuple[str, tuple[Loader, ...]]] = [
-            (native.entry.path, ()) for native in natives if native.elf is not None and native.decisions[target].loaded
+            (native.entry.path, ())
+            for native in natives
+            if native.elf is not None and native.decisions[target].loaded and native.head.arch == target.arch
         ]
         done: dict[str, Linked] = {}
         while queue:
@@ -47,7 +50,8 @@ def link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, 
             real = _follow(path, entries)
             entry = entries.get(real)
             elf = layer.elf(entry) if entry is not None else None
-            if real in done or elf is None or elf.error is not None:
+            head = layer.binaries.get(real)
+            if real in done or elf is None or elf.error is not None or head is None or head.arch != target.arch:
                 continue
             resolutions = tuple(resolve(name, real, elf, loaders, files, runtime, os, target.arch) for name in elf.needed)
             done[real] = Linked(real, elf, resolutions, by_path.get(real))

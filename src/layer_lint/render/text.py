@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import IO, Optional, Sequence
+from typing import IO, TYPE_CHECKING, Optional, Sequence
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..registry import Rule
+
+if TYPE_CHECKING:
+    from ..inspect import Inspection, LayerView
 from ..report import Finding, LayerReport, Report
 from ..runtimes import KnowledgeBase
 from ..sizes import human_bytes
@@ -193,3 +196,100 @@ def render_explain(rule: Rule, out: Console) -> None:
             out.print()
             out.print(Text(heading, style="bold"))
             out.print(Text(body))
+
+
+_CELL = {"ok": ("ok", "green"), "warning": ("warn", "yellow"), "error": ("FAIL", "bold red"), "unsupported": ("-", "dim")}
+
+
+def render_inspection(inspection: "Inspection", out: Console, limit: int, compat_only: bool = False) -> None:
+    for view in inspection.layers:
+        header = Text(_clean(view.path), style="bold")
+        if view.error is not None:
+            header.append(f"  cannot be read: {view.error}", style="bold red")
+            out.print(header)
+            continue
+        sizes = [f"{human_bytes(view.unzipped_bytes)} unzipped", _plural(view.files, "file")]
+        if view.zipped_bytes is not None:
+            sizes.insert(0, f"{human_bytes(view.zipped_bytes)} zipped")
+        header.append(f"  ({', '.join(sizes)})  ", style="dim")
+        header.append_text(_bar(view.unzipped_bytes, limit))
+        out.print(header)
+        if not compat_only:
+            _render_view_details(view, out, limit)
+        _render_matrix(view, out)
+        _render_suggestions(view, out)
+
+
+def _bar(size: int, limit: int) -> Text:
+    filled = min(_BAR_WIDTH, round(_BAR_WIDTH * size / limit))
+    bar = Text("█" * filled, style="blue")
+    bar.append("·" * (_BAR_WIDTH - filled), style="dim")
+    bar.append(f" {100 * size / limit:.1f}% of {human_bytes(limit)}", style="dim")
+    return bar
+
+
+def _render_view_details(view: "LayerView", out: Console, limit: int) -> None:
+    out.print(Text("  layout", style="bold"))
+    for entry in view.layout:
+        readers = entry["note"] or (_runtime_ranges(entry["runtimes"]) if entry["runtimes"] else "on no runtime's search path")
+        out.print(Text(f"    {_clean(entry['name']):<28} {human_bytes(entry['unzipped_bytes']):>9}  {readers}"))
+    labels = {
+        "python_distributions": "Python distributions",
+        "node_packages": "Node packages",
+        "java_jars": "Java jars",
+        "ruby_gems": "Ruby gems",
+        "executables": "executables in bin/",
+        "extensions": "extensions",
+        "bootstrap": "custom runtime",
+    }
+    for key, label in labels.items():
+        items = view.contents.get(key, [])
+        if not items:
+            continue
+        out.print(Text(f"  {label} ({len(items)})", style="bold"))
+        for item in items[:_TOP_SIZES]:
+            name = item.get("name") or item.get("path")
+            version = f" {item['version']}" if item.get("version") else ""
+            tags = f"  [{', '.join(item['tags'])}]" if item.get("tags") else ""
+            out.print(Text(f"    {_clean(name)}{_clean(version)}{_clean(tags)}"))
+        if len(items) > _TOP_SIZES:
+            out.print(Text(f"    ... and {len(items) - _TOP_SIZES} more", style="dim"))
+    layer = LayerReport(path=view.path, binaries=view.binaries, sizes=view.sizes)
+    _render_binaries(layer, out)
+    _render_sizes(layer, out, limit)
+
+
+def _runtime_ranges(runtimes: list[str]) -> str:
+    return ", ".join(runtimes) if len(runtimes) <= 8 else f"{', '.join(runtimes[:8])} and {len(runtimes) - 8} more"
+
+
+def _render_matrix(view: "LayerView", out: Console) -> None:
+    if not view.compatibility:
+        return
+    table = Table(title="compatibility", title_justify="left", box=None, padding=(0, 2))
+    table.add_column("runtime")
+    for arch in ("x86_64", "arm64"):
+        table.add_column(arch)
+    rows: dict[str, dict[str, Text]] = {}
+    for cell in view.compatibility:
+        label, style = _CELL[cell.status]
+        text = Text(label, style=style)
+        if cell.codes:
+            text.append(" " + " ".join(cell.codes), style="dim")
+        rows.setdefault(cell.runtime, {})[cell.arch] = text
+    for runtime, cells in rows.items():
+        table.add_row(runtime, cells.get("x86_64", Text("")), cells.get("arm64", Text("")))
+    out.print(table)
+
+
+def _render_suggestions(view: "LayerView", out: Console) -> None:
+    if not view.compatible_runtimes:
+        out.print(Text("  no runtime and architecture passes without errors: fix the findings of `layer-lint check` first", style="yellow"))
+        return
+    runtimes = " ".join(view.compatible_runtimes)
+    archs = " ".join(view.compatible_architectures)
+    out.print(Text("  declare when publishing:", style="bold"))
+    out.print(Text(f"    aws lambda publish-layer-version ... --compatible-runtimes {runtimes} --compatible-architectures {archs}"))
+    out.print(Text(f"    SAM / CloudFormation: CompatibleRuntimes: [{', '.join(view.compatible_runtimes)}]  CompatibleArchitectures: [{', '.join(view.compatible_architectures)}]"))
+    if view.left_out:
+        out.print(Text(f"    left out (AWS allows 15 runtimes per layer version): {', '.join(view.left_out)}", style="dim"))
