@@ -12,7 +12,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Optional, Sequence
+from typing import IO, Any, Optional, Sequence
 
 from . import __version__
 from . import config as configuration
@@ -73,6 +73,14 @@ def _positive_float(value: str) -> float:
     return number
 
 
+class _InOrder(argparse.Action):
+    """Keeps --format and --output in command-line order, as (kind, value), so that each --output
+    can be paired with the --format written just before it."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option_string: Optional[str] = None) -> None:
+        setattr(namespace, self.dest, [*getattr(namespace, self.dest), (self.const, values)])
+
+
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -90,8 +98,8 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--select", type=_csv, action="extend", default=[], metavar="RULES", help="only these rules: codes, prefixes or names, comma-separated (replaces the configured selection)")
         parser.add_argument("--extend-select", type=_csv, action="extend", default=[], metavar="RULES", help="add these rules to the configured selection")
         parser.add_argument("--ignore", type=_csv, action="extend", default=[], metavar="RULES", help="skip these rules: codes, prefixes or names, comma-separated")
-        parser.add_argument("--format", choices=REPORT_FORMATS, action="append", default=[], help="output format: text (default), json, sarif or github; repeatable, paired in order with --output")
-        parser.add_argument("--output", action="append", default=[], metavar="FILE", help="write the Nth --format to FILE instead of standard output (repeatable)")
+        parser.add_argument("--format", dest="reports", action=_InOrder, const="format", default=[], choices=REPORT_FORMATS, help="report format: text (default), json, sarif or github; repeatable, one report each")
+        parser.add_argument("--output", dest="reports", action=_InOrder, const="output", default=[], metavar="FILE", help="write the report of the --format just before it to FILE instead of standard output")
         parser.add_argument("--config", metavar="FILE", help="read [tool.layer-lint] from FILE instead of the nearest pyproject.toml")
         parser.add_argument("--stack", action="store_true", help="the layers are one function's, in merge order: also check limits and shadowing across them")
         parser.add_argument("--function", metavar="ZIP_OR_FOLDER", help="the function's own package (at /var/task); implies --stack")
@@ -145,7 +153,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[IO[str]] = None,
 
 
 def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
-    destinations = _destinations(args.format, args.output)
+    destinations = _destinations(args.reports)
     cwd = Path.cwd()
     loaded = configuration.load_config(args.config, cwd)
     flags = configuration.Settings(
@@ -190,17 +198,32 @@ def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     return report.exit_code()
 
 
-def _destinations(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, Optional[str]]]:
-    """Pair --format and --output in the order given: the Nth --output receives the Nth --format
-    (text when no --format is given); a --format without an --output goes to standard output."""
-    formats = list(formats) or ["text"]
-    if len(outputs) > len(formats):
-        raise UsageError(f"{len(outputs)} --output files but {len(formats)} --format; give each --output its own --format (they pair in order)")
-    pairs = [(fmt, outputs[n] if n < len(outputs) else None) for n, fmt in enumerate(formats)]
+def _destinations(reports: Sequence[tuple[str, str]]) -> list[tuple[str, Optional[str]]]:
+    """(format, file or None for standard output) for each report asked for.
+
+    Each --format is one report. An --output FILE writes the report of the --format just before it;
+    an --output before any --format writes the first --format's (text when there is none), so
+    `--output r.json --format json` works too. One report at most may go to standard output."""
+    pairs: list[list[Any]] = []
+    waiting: Optional[str] = None  # an --output given before any --format
+    for kind, value in reports:
+        if kind == "format":
+            pairs.append([value, waiting])
+            waiting = None
+        elif pairs and pairs[-1][1] is None:
+            pairs[-1][1] = value
+        elif not pairs and waiting is None:
+            waiting = value
+        else:
+            raise UsageError(f"--output {value}: each --output needs its own --format before it")
+    if waiting is not None:
+        pairs.append(["text", waiting])
+    if not pairs:
+        pairs.append(["text", None])
     to_stdout = [fmt for fmt, output in pairs if output is None]
     if len(to_stdout) > 1:
-        raise UsageError(f"only one format can go to standard output, got {', '.join(to_stdout)}; give the others an --output FILE")
-    return pairs
+        raise UsageError(f"only one report can go to standard output, but --format {' and '.join(to_stdout)} have no --output FILE")
+    return [(fmt, output) for fmt, output in pairs]
 
 
 @dataclass(frozen=True)
