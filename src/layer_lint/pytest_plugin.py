@@ -145,13 +145,13 @@ def layer_lint(pytestconfig: pytest.Config) -> Callable[..., "Report"]:
     return run
 
 
-def _lint(config: pytest.Config, *paths: Union[str, Path], **options: Any) -> "Report":
+def _lint(pytestconfig: pytest.Config, *paths: Union[str, Path], **options: Any) -> "Report":
     from .api import lint
     from .config import load_config
 
-    if "config" not in options:
+    if "config" not in options:  # `config` is lint()'s keyword: a file, a Config or False
         # The project's configuration, as the CLI finds it from the repository, wherever pytest's cwd is.
-        options["config"] = load_config(cwd=config.rootpath)
+        options["config"] = load_config(cwd=pytestconfig.rootpath)
     return lint([str(path) for path in paths], **options)
 
 
