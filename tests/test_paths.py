@@ -18,8 +18,12 @@ from conftest import AS_OF
 from layer_lint import Finding, lint
 from layer_lint.report import LayerReport
 from layers import Manifest, build, write_folder, zip_tool
+from native import binary
 
 DAY = AS_OF.isoformat()
+
+# A real x86_64 CPython extension module (fixtures/native/); its name, not its build, says cpython-39.
+EXTENSION_X86_64 = binary("x86_64/_demo.cpython-311-x86_64-linux-gnu.so")
 
 # python3.11 is deprecated on 2027-06-30: current on AS_OF, deprecated the day after this.
 AFTER_PY311 = datetime.date(2027, 7, 1)
@@ -264,7 +268,7 @@ def test_ll102_silent_on_a_folder_another_target_reads(tmp_path, kind):
 
 PY39_NUMPY = {
     "python/lib/python3.9/site-packages/numpy/__init__.py": "x = 1\n",
-    "python/lib/python3.9/site-packages/numpy/core/_multiarray_umath.cpython-39-x86_64-linux-gnu.so": b"\x7fELF" + b"\x00" * 60,
+    "python/lib/python3.9/site-packages/numpy/core/_multiarray_umath.cpython-39-x86_64-linux-gnu.so": EXTENSION_X86_64,
     "python/lib/python3.9/site-packages/numpy-1.26.4.dist-info/METADATA": "Name: numpy\n",
 }
 
@@ -322,7 +326,7 @@ def test_ll103_node_folder_of_another_version(tmp_path, kind):
 def test_ll103_node_native_addon_needs_a_rebuild(tmp_path, kind):
     manifest = {
         "nodejs/node16/node_modules/sharp/package.json": "{}",
-        "nodejs/node16/node_modules/sharp/build/Release/sharp.node": b"\x7fELF" + b"\x00" * 60,
+        "nodejs/node16/node_modules/sharp/build/Release/sharp.node": binary("x86_64/napi.node"),
     }
     finding = only(check(tmp_path, kind, manifest, "nodejs22.x"), "LL103")
     assert "sharp.node" in finding.fix and "npm" in finding.fix and "nodejs/node22/node_modules/" in finding.fix
@@ -331,7 +335,7 @@ def test_ll103_node_native_addon_needs_a_rebuild(tmp_path, kind):
 def test_ll103_ruby_gems_of_another_version(tmp_path, kind):
     manifest = {
         "ruby/gems/2.7.0/specifications/nokogiri-1.15.0.gemspec": "",
-        "ruby/gems/2.7.0/gems/nokogiri-1.15.0/lib/nokogiri/nokogiri.so": b"\x7fELF" + b"\x00" * 60,
+        "ruby/gems/2.7.0/gems/nokogiri-1.15.0/lib/nokogiri/nokogiri.so": binary("x86_64/libgood.so"),
     }
     finding = only(check(tmp_path, kind, manifest, "ruby3.3"), "LL103")
     assert finding.severity == "error" and finding.path == "ruby/gems/2.7.0/"
@@ -597,7 +601,7 @@ def test_precedence_each_mistake_once_in_a_messy_layer(tmp_path, kind):
 # --- the same findings from a zip, a folder and Info-ZIP's zip --------------------------------
 
 MESSY = {
-    "python/lib/python3.9/site-packages/numpy/core/_m.cpython-39-x86_64-linux-gnu.so": b"\x7fELF" + b"\x00" * 60,
+    "python/lib/python3.9/site-packages/numpy/core/_m.cpython-39-x86_64-linux-gnu.so": EXTENSION_X86_64,
     "python/site-packages/a/__init__.py": "x",
     "node_modules/left-pad/package.json": "{}",
     "assets/logo.png": b"\x89PNG" + b"\x00" * 100,
