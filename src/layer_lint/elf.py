@@ -75,7 +75,7 @@ def read_elf(data: bytes, complete: bool = False) -> Optional[ElfFacts]:
     if not complete:
         return ElfFacts(**basic)
     try:
-        return ElfFacts(**basic, **_dynamic_facts(elf, data))
+        return ElfFacts(**basic, **_dynamic_facts(elf, data), error=_load_past_end(elf, data))
     except _PARSE_ERRORS as exc:  # pyelftools raises many kinds of errors on damaged files
         return ElfFacts(**basic, error=f"{type(exc).__name__}: {exc}"[:200])
     except RecursionError:
@@ -101,6 +101,20 @@ def _segment_header(elf: ELFFile, data: bytes, wanted: str):
         segment = struct_parse(elf.structs.Elf_Phdr, elf.stream, stream_pos=offset)
         if segment["p_type"] == wanted:
             return segment
+    return None
+
+
+def _load_past_end(elf: ELFFile, data: bytes) -> Optional[str]:
+    """Why the loader would refuse a cut-off file whose dynamic facts still parse: a PT_LOAD
+    segment reaching past the end of the file ("ELF load command past end of file"). Files with
+    section headers fail to parse before this; files without them (sstrip) get here."""
+    header = elf.header
+    for index in range(header["e_phnum"]):
+        offset = header["e_phoff"] + index * header["e_phentsize"]
+        segment = struct_parse(elf.structs.Elf_Phdr, elf.stream, stream_pos=offset)
+        end = segment["p_offset"] + segment["p_filesz"]
+        if segment["p_type"] == "PT_LOAD" and end > len(data):
+            return f"truncated: a PT_LOAD segment ends at byte {end}, but the file has {len(data)} bytes"
     return None
 
 
