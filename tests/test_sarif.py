@@ -224,3 +224,33 @@ def test_workflow_lint_step_writes_valid_sarif_and_annotations(repo, cli, manife
         assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "dist/layer.zip"
         assert annotations == [line for line in annotations if line.startswith("::error file=dist/layer.zip,title=LL404::bin/tool: ")]
         assert len(annotations) == 1
+
+
+# --- --format / --output pairs ---------------------------------------------------------------------------------------
+
+
+def test_each_output_takes_the_format_just_before_it(repo, cli):
+    write_zip(repo / "bad.zip", BAD)
+    args = ("bad.zip", "--runtime", "python3.12", "--as-of", DAY)
+    run = cli(*args, "--format", "github", "--format", "sarif", "--output", "out.sarif")
+    assert run.out.startswith("::error file=bad.zip,title=LL103::")
+    _valid(json.loads((repo / "out.sarif").read_text()))
+    run = cli(*args, "--output", "r.json", "--format", "json")  # an --output before any --format: the first one
+    assert run.code == 1 and run.out == "" and json.loads((repo / "r.json").read_text())["version"] == 1
+    run = cli(*args, "--output", "r.txt")  # no --format: text
+    assert run.out == "" and "Found 1 error" in (repo / "r.txt").read_text()
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (("--format", "json", "--format", "text"), "only one report can go to standard output"),
+        (("--format", "json", "--output", "a", "--output", "b"), "--output b: each --output needs its own --format"),
+        (("--output", "a", "--output", "b"), "--output b: each --output needs its own --format"),
+    ],
+)
+def test_ambiguous_format_and_output_pairs_are_usage_errors(repo, cli, flags, message):
+    write_zip(repo / "bad.zip", BAD)
+    run = cli("bad.zip", *flags)
+    assert run.code == 2 and run.out == "" and message in run.err and len(run.err.splitlines()) == 1
+    assert not (repo / "a").exists()  # nothing is written before the command line is understood
