@@ -98,8 +98,8 @@ def run_plans(paths: Sequence[str], plans: Sequence[configuration.Plan], fail_on
     first = plans[0].options
     if len(groups) > 1 and (first.stack or first.function is not None):
         raise UsageError(
-            "--stack checks the layers together, so they need one configuration, but "
-            "the [[tool.layer-lint.layer]] tables give them different settings; lint them without --stack, or pass the same flags with --config to a file without layer tables"
+            "--stack checks the layers together, so they need the same settings, but [[tool.layer-lint.layer]] "
+            "tables give them different ones; lint them without --stack, or override the keys that differ with flags"
         )
     layers: dict[int, LayerReport] = {}
     merged: Optional[Report] = None

@@ -23,7 +23,7 @@ from .render.locations import find_repo_root
 from .report import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, FAIL_ON_CHOICES, Report
 from .rules import ALL_RULES
 from .runtimes import ARCHITECTURES, KnowledgeBaseError, load_knowledge_base
-from .targets import TargetRequest, UsageError
+from .targets import UsageError
 
 COMMANDS = ("check", "runtimes", "rules", "explain")
 REPORT_FORMATS = ("text", "json", "sarif", "github")

@@ -186,13 +186,13 @@ class _Checker:
     def runtimes(self, value: Any, where: str) -> tuple[str, ...]:
         names = self.strings(value, where)
         for name in names:
-            self._wrap(where, lambda: resolve_runtime(self.kb, name))
+            self._wrap(where, resolve_runtime, self.kb, name)
         return names
 
     def architectures(self, value: Any, where: str) -> tuple[str, ...]:
         archs = self.strings(value, where)
         for arch in archs:
-            self._wrap(where, lambda: check_arch(arch))
+            self._wrap(where, check_arch, arch)
         return archs
 
     def targets(self, value: Any, where: str) -> tuple[str, ...]:
@@ -201,8 +201,8 @@ class _Checker:
             name, sep, arch = pair.partition("/")
             if not sep:
                 raise self.fail(f"{where}: {pair!r} is not RUNTIME/ARCH, e.g. \"python3.12/arm64\"")
-            self._wrap(where, lambda: resolve_runtime(self.kb, name))
-            self._wrap(where, lambda: check_arch(arch))
+            self._wrap(where, resolve_runtime, self.kb, name)
+            self._wrap(where, check_arch, arch)
         return pairs
 
     def selectors(self, value: Any, where: str) -> tuple[str, ...]:
@@ -238,9 +238,10 @@ class _Checker:
             raise self.fail(f"{where} must be a positive number, not {value!r}")
         return float(value)
 
-    def _wrap(self, where: str, check: Callable[[], object]) -> None:
+    def _wrap(self, where: str, check: Callable[..., object], *args: Any) -> None:
+        """Run a targets.py check, naming the file and the key in its UsageError."""
         try:
-            check()
+            check(*args)
         except UsageError as exc:
             raise self.fail(f"{where}: {exc}") from None
 
