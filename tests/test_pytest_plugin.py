@@ -181,7 +181,7 @@ def test_readme_collection_snippet_lints_the_named_zips(pytester):
     pytester.makepyfile(test_other="def test_other():\n    pass\n")
     result = pytester.runpytest("-v")
     result.assert_outcomes(passed=2, failed=1)
-    result.stdout.fnmatch_lines(["*dist/bad.zip::layer-lint FAILED*", "*dist/good.zip::layer-lint PASSED*"])
+    result.stdout.fnmatch_lines(["*collected 3 items", "*dist/bad.zip::layer-lint FAILED*", "*dist/good.zip::layer-lint PASSED*"])
     result.stdout.fnmatch_lines(["  error   LL404 not-executable bin/tool"])
     assert "tests/data.zip" not in result.stdout.str()
     _no_traceback(result.stdout.str())
@@ -192,7 +192,12 @@ def test_a_glob_that_matches_nothing_fails(pytester):
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*layer_lint_paths: 'dist/*.zip' matches no file under * (is the layer built?)"])
+    result.stdout.fnmatch_lines(["FAILED dist/[*].zip::layer-lint - *"])
     _no_traceback(result.stdout.str())
+    write_zip(pytester.path / "dist" / "a.zip", GOOD_ITEM)
+    write_zip(pytester.path / "dist" / "b.zip", GOOD_ITEM)
+    listed = pytester.runpytest("--collect-only", "-q", "-k", "not b.zip")
+    listed.stdout.fnmatch_lines(["dist/a.zip::layer-lint", "1/2 tests collected (1 deselected)*"])
 
 
 def test_items_lint_each_layer_against_its_own_configured_runtime(pytester):

@@ -66,17 +66,30 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for pattern in patterns:
         matches = sorted(Path(match) for match in glob.glob(os.path.join(str(config.rootpath), pattern), recursive=True))
         files = [match for match in matches if match.is_file() or match.is_dir()]
+        # genitems() reports these collectors like pytest's own, so "collected N items", -k and
+        # --collect-only see them; the zips may lie where pytest never walks (dist/ is in norecursedirs).
         if not files:
-            items.append(UnmatchedGlob.from_parent(session, name=f"layer_lint_paths[{pattern}]", pattern=pattern))
+            items.extend(session.genitems(GlobFile.from_parent(session, path=config.rootpath / pattern, pattern=pattern)))
         for path in files:
             if path not in seen:
                 seen.add(path)
-                items.extend(LayerFile.from_parent(session, path=path).collect())
+                items.extend(session.genitems(LayerFile.from_parent(session, path=path)))
 
 
 class LayerFile(pytest.File):
     def collect(self) -> list[pytest.Item]:
         return [LayerItem.from_parent(self, name=ITEM_NAME)]
+
+
+class GlobFile(pytest.File):
+    """A layer_lint_paths glob that matches nothing: one item that fails, named like the layers'."""
+
+    def __init__(self, *, pattern: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pattern = pattern
+
+    def collect(self) -> list[pytest.Item]:
+        return [UnmatchedGlob.from_parent(self, name=ITEM_NAME, pattern=self.pattern)]
 
 
 class LayerLintFailure(Exception):
