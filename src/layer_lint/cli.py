@@ -25,7 +25,7 @@ from .rules import ALL_RULES
 from .runtimes import ARCHITECTURES, KnowledgeBaseError, load_knowledge_base
 from .targets import UsageError
 
-COMMANDS = ("check", "runtimes", "rules", "explain")
+COMMANDS = ("check", "inspect", "runtimes", "rules", "explain")
 REPORT_FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -108,7 +108,13 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--max-member-bytes", type=_positive_int, default=None, metavar="N", help="LL407: a member declaring more unzipped bytes is a zip bomb (default: 1 GiB)")
         parser.add_argument("--max-ratio", type=_positive_float, default=None, metavar="R", help="LL407: a member over 10 MiB compressing better than R:1 is a zip bomb (default: 1000)")
         parser.add_argument("--max-total-bytes", type=_positive_int, default=None, metavar="N", help="LL407: a layer declaring more unzipped bytes in all is a zip bomb (default: 4 GiB)")
-    if command in ("check", "runtimes"):
+    if command == "inspect":
+        parser.add_argument("paths", nargs="+", metavar="LAYER", help="layer .zip files or unpacked layer folders")
+        parser.add_argument("--runtime", action="append", default=[], metavar="NAME", help="also show this runtime in the compatibility matrix (repeatable)")
+        parser.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+        parser.add_argument("--compat", action="store_true", help="show only the compatibility matrix and the CompatibleRuntimes/Architectures to declare")
+        parser.add_argument("--allow-warnings", action="store_true", help="count runtimes with warnings (not errors) as compatible")
+    if command in ("check", "inspect", "runtimes"):
         parser.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="reference date for deprecation (default: today)")
     if command in ("runtimes", "rules"):
         formats = ["text", "json"] + (["markdown", "markdown-table"] if command == "rules" else [])
@@ -120,7 +126,8 @@ def _parser(command: str) -> argparse.ArgumentParser:
 
 _DESCRIPTIONS = {
     "check": "Lint AWS Lambda layers (zips or folders) for the runtimes and architectures they will run on. "
-    "Other commands: runtimes, rules, explain CODE.",
+    "Other commands: inspect, runtimes, rules, explain CODE.",
+    "inspect": "Show what layers hold (layout, packages, native code, sizes) and which runtimes and architectures they can serve.",
     "runtimes": "Show the Lambda runtime knowledge base.",
     "rules": "List every rule.",
     "explain": "Explain one rule: what it checks, why it matters, an example and the fix.",
@@ -278,4 +285,19 @@ def _explain(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     raise UsageError(f"no rule {wanted!r}; `layer-lint rules` lists them")
 
 
-_COMMANDS = {"check": _check, "runtimes": _runtimes, "rules": _rules, "explain": _explain}
+def _inspect(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from .inspect import inspect_layers
+
+    inspection = inspect_layers(args.paths, runtimes=args.runtime, as_of=args.as_of, allow_warnings=args.allow_warnings)
+    for view in inspection.layers:
+        if view.error is not None:
+            print(f"layer-lint: {view.path}: {view.error}", file=stderr)
+    if args.format == "json":
+        stdout.write(json.dumps(inspection.to_json(compat_only=args.compat), indent=2) + "\n")
+    else:
+        limit = load_knowledge_base().quotas.unzipped_bytes
+        text.render_inspection(inspection, text.console(stdout), limit, compat_only=args.compat)
+    return EXIT_USAGE if any(view.error is not None for view in inspection.layers) else EXIT_OK
+
+
+_COMMANDS = {"check": _check, "inspect": _inspect, "runtimes": _runtimes, "rules": _rules, "explain": _explain}

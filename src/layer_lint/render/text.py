@@ -284,7 +284,9 @@ def _render_matrix(view: "LayerView", out: Console) -> None:
 
 def _render_suggestions(view: "LayerView", out: Console) -> None:
     if not view.compatible_runtimes:
-        out.print(Text("  no runtime and architecture passes without errors: fix the findings of `layer-lint check` first", style="yellow"))
+        warned = sorted({cell.runtime for cell in view.compatibility if cell.status == "warning"})
+        hint = f" ({', '.join(warned)} only with warnings: --allow-warnings counts them)" if warned else ""
+        out.print(Text(f"  no runtime passes cleanly{hint}; `layer-lint check --runtime NAME` says what to fix", style="yellow"))
         return
     runtimes = " ".join(view.compatible_runtimes)
     archs = " ".join(view.compatible_architectures)
