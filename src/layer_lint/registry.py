@@ -58,6 +58,17 @@ class Rule:
     stack_check: Optional[StackCheck] = None  # runs once on a function's stack of layers (--stack)
     severity_note: str = ""  # when a finding carries another severity
 
+    def sections(self) -> list[tuple[str, str]]:
+        """The documentation, in the order every renderer shows it (ruff's headings)."""
+        sections = [
+            ("What it does", self.what),
+            ("Why is this bad?", self.why),
+            ("Example", self.example),
+            ("Fix", self.fix),
+            ("Severity", self.severity_note),
+        ]
+        return [(heading, body) for heading, body in sections if body]
+
     def to_json(self) -> dict[str, str]:
         return {
             "code": self.code,

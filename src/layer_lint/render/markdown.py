@@ -25,15 +25,8 @@ def rules_document(rules: Sequence[Rule]) -> str:
     ]
     for rule in rules:
         parts.append(f"\n## {rule.code} `{rule.name}` ({rule.severity})\n\n{rule.summary}\n")
-        for heading, body in (
-            ("What it does", rule.what),
-            ("Why is this bad?", rule.why),
-            ("Example", rule.example),
-            ("Fix", rule.fix),
-            ("Severity", rule.severity_note),
-        ):
-            if body:
-                parts.append(f"\n### {heading}\n\n{body}\n")
+        for heading, body in rule.sections():
+            parts.append(f"\n### {heading}\n\n{body}\n")
     return "".join(parts)
 
 

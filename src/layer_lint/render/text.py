@@ -185,17 +185,10 @@ def render_rules(rules: Sequence[Rule], out: Console) -> None:
 def render_explain(rule: Rule, out: Console) -> None:
     out.print(Text(f"{rule.code} {rule.name} ({rule.severity})", style="bold"))
     out.print(Text(rule.summary))
-    for heading, body in (
-        ("What it does", rule.what),
-        ("Why is this bad?", rule.why),
-        ("Example", rule.example),
-        ("Fix", rule.fix),
-        ("Severity", rule.severity_note),
-    ):
-        if body:
-            out.print()
-            out.print(Text(heading, style="bold"))
-            out.print(Text(body))
+    for heading, body in rule.sections():
+        out.print()
+        out.print(Text(heading, style="bold"))
+        out.print(Text(body))
 
 
 _CELL = {"ok": ("ok", "green"), "warning": ("warn", "yellow"), "error": ("FAIL", "bold red"), "unsupported": ("-", "dim")}
