@@ -9,9 +9,10 @@ from __future__ import annotations
 import array
 import io
 import re
+import struct
 import sys
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Union
 
 from elftools.common.exceptions import ELFError
 from elftools.common.utils import struct_parse
@@ -57,11 +58,61 @@ class ElfFacts:
 _PARSE_ERRORS = (ELFError, ValueError, KeyError, IndexError, EOFError, OSError, UnicodeDecodeError, AttributeError, TypeError, AssertionError)
 
 
-def read_elf(data: bytes, complete: bool = False) -> Optional[ElfFacts]:
+class Sparse:
+    """A file known only in parts: the byte ranges captured while streaming a big member
+    (its start, with the headers, the dynamic segment and the symbol tables, and its end, with
+    the section headers). Reads elsewhere give zeros; nothing the facts need lies there."""
+
+    def __init__(self, size: int, pieces: list[tuple[int, bytes]]) -> None:
+        self._size = size
+        self._pieces = sorted(pieces)
+        self._position = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, key: slice) -> bytes:
+        start, stop, _ = key.indices(self._size)
+        return self._range(start, stop)
+
+    def _range(self, start: int, stop: int) -> bytes:
+        out = bytearray(max(0, stop - start))
+        for offset, data in self._pieces:
+            low, high = max(start, offset), min(stop, offset + len(data))
+            if low < high:
+                out[low - start : high - start] = data[low - offset : high - offset]
+        return bytes(out)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._position, 2: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def read(self, count: int = -1) -> bytes:
+        stop = self._size if count is None or count < 0 else min(self._size, self._position + count)
+        data = self._range(self._position, stop)
+        self._position = max(self._position, stop)
+        return data
+
+
+def section_table_offset(head: bytes) -> Optional[int]:
+    """e_shoff from an ELF header: where the section headers start (near the end of the file)."""
+    if len(head) < 0x30 or head[:4] != b"\x7fELF":
+        return None
+    order = ">" if head[5] == 2 else "<"
+    if head[4] == 2:
+        return struct.unpack(order + "Q", head[0x28:0x30])[0]
+    return struct.unpack(order + "I", head[0x20:0x24])[0]
+
+
+def read_elf(data: Union[bytes, Sparse], complete: bool = False) -> Optional[ElfFacts]:
     """Facts about an ELF file; `data` may be only its first bytes unless `complete`.
     None when not even the ELF header can be parsed."""
     try:
-        elf = ELFFile(io.BytesIO(data))
+        elf = ELFFile(data if isinstance(data, Sparse) else io.BytesIO(data))
         header = elf.header
         basic = dict(
             elf_type=str(header["e_type"]),

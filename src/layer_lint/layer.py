@@ -9,14 +9,30 @@ from typing import Optional
 
 from . import layout, packages
 from .binaries import ELF_MAGIC, HEAD_BYTES, BinaryHead, sniff
-from .elf import ElfFacts, read_elf
+from .elf import ElfFacts, Sparse, read_elf, section_table_offset
 from .limits import Limits, bomb_reason
 from .packages import Packages, SizeItem, find_packages, size_breakdown
 from .source import Entry, LayerSource, MemberReadError
 
-# Metadata files larger than this are not metadata; ELF files larger than this are not parsed.
+# Metadata files larger than this are not metadata.
 MAX_TEXT_BYTES = 1 << 20
+# ELF files up to this size are kept whole while parsed; of bigger ones only the first
+# ELF_HEAD_BYTES (headers, dynamic segment, symbol and version tables) and the part from a little
+# before the section headers to the end, so memory stays bounded whatever a library weighs.
 MAX_ELF_BYTES = 64 << 20
+ELF_HEAD_BYTES = 32 << 20
+_SECTION_SLACK = 4 << 20  # .shstrtab and friends sit just before the section header table
+
+
+def _elf_tail_start(head: bytes, size: int) -> Optional[int]:
+    """None for a non-ELF member; otherwise where the kept tail of an ELF member starts
+    (0 when the whole member is kept)."""
+    if not head.startswith(ELF_MAGIC):
+        return None
+    if size <= MAX_ELF_BYTES:
+        return 0
+    table = section_table_offset(head)
+    return max(ELF_HEAD_BYTES, min(size, table if table is not None else size) - _SECTION_SLACK)
 
 
 @dataclass(frozen=True)
@@ -131,29 +147,36 @@ class Layer:
         return scan
 
     def _read_member(self, entry: Entry, scan: Scan) -> None:
-        """One member's single read: the head always, the whole of ELF and metadata files,
-        and (when verifying) everything else too, so that zipfile checks the CRC."""
+        """One member's single read: the head always, the whole of metadata files and of ELF
+        files up to MAX_ELF_BYTES (the start and the end of bigger ones), and (when verifying)
+        everything else too, so that every CRC is checked."""
         is_text = packages.wants_text(entry.path) and entry.size <= MAX_TEXT_BYTES
-        whole = bytearray()
+        kept: list[tuple[int, bytes]] = []
         head = b""
+        offset = 0
+        tail_from: Optional[int] = None
         try:
             for piece in self.source.chunks(entry, entry.size):
                 if not head:
                     head = piece[:HEAD_BYTES]
+                    tail_from = _elf_tail_start(head, entry.size)
                 scan.bytes_read += len(piece)
-                if is_text or (head.startswith(ELF_MAGIC) and entry.size <= MAX_ELF_BYTES):
-                    whole += piece
-                elif not self.limits.verify:
+                if is_text or tail_from is not None and (offset < ELF_HEAD_BYTES or offset + len(piece) > tail_from):
+                    kept.append((offset, piece))
+                elif not self.limits.verify and tail_from is None:
                     break
+                offset += len(piece)
         except MemberReadError as exc:
             scan.errors[entry.index] = exc.reason
-            whole = bytearray()
+            kept = []
         if head.startswith(b"#!") or sniff(head) is not None:
             scan.heads[entry.index] = head
-        if whole and is_text:
-            scan.texts[entry.index] = bytes(whole)
-        elif whole:
-            facts = read_elf(bytes(whole), complete=True)
+        if kept and is_text:
+            scan.texts[entry.index] = b"".join(piece for _, piece in kept)
+        elif kept:
+            whole = offset <= sum(len(piece) for _, piece in kept)
+            data = b"".join(piece for _, piece in kept) if whole else Sparse(entry.size, kept)
+            facts = read_elf(data, complete=True)
             if facts is not None:
                 scan.elves[entry.index] = facts
 

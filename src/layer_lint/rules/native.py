@@ -15,7 +15,7 @@ from packaging import tags
 
 from .. import layout
 from ..elf import ElfFacts
-from ..layer import MAX_ELF_BYTES, Layer
+from ..layer import Layer
 from ..loading import Native, natives, python_extension_fits
 from ..registry import Context, Hit, Rule
 from ..report import Target
@@ -182,7 +182,7 @@ def _is_damaged(native: Native, layer: Layer) -> bool:
     if native.entry.index in layer.scan.errors:
         return False  # LL401 reports members that do not decompress
     if native.entry.size > 0 and native.elf is None and native.entry.index not in layer.scan.skipped:
-        return native.entry.size <= MAX_ELF_BYTES
+        return True
     return native.elf is not None and native.elf.error is not None
 
 
