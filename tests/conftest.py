@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import os
 from dataclasses import dataclass
 from importlib.resources import files
 
 import pytest
 
+from layer_lint.cache import CACHE_ENV
 from layer_lint.cli import main
 
 AS_OF = datetime.date(2026, 11, 28)
@@ -23,6 +25,19 @@ class Run:
 
     def json(self) -> dict:
         return json.loads(self.out)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Every run in the tests (in-process and subprocess) caches into a folder of the session's own."""
+    folder = tmp_path_factory.mktemp("layer-lint-cache")
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = previous
 
 
 @pytest.fixture

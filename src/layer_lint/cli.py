@@ -17,6 +17,7 @@ from typing import IO, Any, Optional, Sequence
 from . import __version__
 from . import config as configuration
 from .api import run_plans
+from .cache import CACHE_ENV
 from .registry import SelectionError
 from .render import github, markdown, sarif, text
 from .render.locations import find_repo_root
@@ -105,6 +106,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--function", metavar="ZIP_OR_FOLDER", help="the function's own package (at /var/task); implies --stack")
         parser.add_argument("--near-limit", type=_share, default=None, metavar="SHARE", help="LL303: warn above this share of the 250 MB unzipped limit (default: 0.8)")
         parser.add_argument("--no-verify", action="store_true", help="skip CRC checks of members no rule needs (faster)")
+        parser.add_argument("--no-cache", action="store_true", help=f"neither use nor write the cache of earlier runs (kept in the platform cache folder, or ${CACHE_ENV})")
         parser.add_argument("--max-member-bytes", type=_positive_int, default=None, metavar="N", help="LL407: a member declaring more unzipped bytes is a zip bomb (default: 1 GiB)")
         parser.add_argument("--max-ratio", type=_positive_float, default=None, metavar="R", help="LL407: a member over 10 MiB compressing better than R:1 is a zip bomb (default: 1000)")
         parser.add_argument("--max-total-bytes", type=_positive_int, default=None, metavar="N", help="LL407: a layer declaring more unzipped bytes in all is a zip bomb (default: 4 GiB)")
@@ -185,6 +187,7 @@ def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         stack=args.stack,
         function=args.function,
         verify=not args.no_verify,
+        cache=not args.no_cache,
     )
     report = run_plans(args.paths, plans, configuration.fail_on(loaded, flags))
     for layer in report.layers:

@@ -289,6 +289,7 @@ def plan(
     stack: bool = False,
     function: Optional[str] = None,
     verify: bool = True,
+    cache: bool = True,
 ) -> list[Plan]:
     """One Plan per layer path: the stages that apply to it, merged. Pure: nothing is read."""
     for selector in [*(cli.select or ()), *cli.extend_select, *cli.ignore, *(s for _, group in cli.per_path_ignores for s in group)]:
@@ -302,7 +303,7 @@ def plan(
         if table is not None:
             stages.append(table.settings)
         stages.append(cli)
-        plans.append(_merge(stages, as_of=as_of, stack=stack, function=function, verify=verify))
+        plans.append(_merge(stages, as_of=as_of, stack=stack, function=function, verify=verify, cache=cache))
     return plans
 
 
@@ -329,7 +330,7 @@ def _relative(layer_path: str, cwd: str, root: Optional[str]) -> str:
     return Path(layer_path).as_posix()
 
 
-def _merge(stages: Sequence[Settings], *, as_of: datetime.date, stack: bool, function: Optional[str], verify: bool) -> Plan:
+def _merge(stages: Sequence[Settings], *, as_of: datetime.date, stack: bool, function: Optional[str], verify: bool, cache: bool = True) -> Plan:
     def last(attribute: str) -> Any:
         for stage in reversed(stages):
             value = getattr(stage, attribute)
@@ -365,6 +366,7 @@ def _merge(stages: Sequence[Settings], *, as_of: datetime.date, stack: bool, fun
         stack=stack,
         function=function,
         near_limit=last("near_limit") or _default(Options, "near_limit"),
+        cache=cache,
     )
     return Plan(options, tuple(item for stage in stages for item in stage.per_path_ignores))
 

@@ -7,6 +7,7 @@ stripped files work; symbol versions come from the .gnu.version_r section, as re
 from __future__ import annotations
 
 import array
+import dataclasses
 import io
 import re
 import struct
@@ -49,6 +50,19 @@ class ElfFacts:
     def is_executable(self) -> bool:
         """A program the kernel can exec: ET_EXEC, or a PIE (ET_DYN with an interpreter)."""
         return self.elf_type == "ET_EXEC" or (self.elf_type == "ET_DYN" and self.interpreter is not None)
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ElfFacts":
+        """The inverse of to_json (JSON turns tuples into lists)."""
+        values = dict(data)
+        for key in ("needed", "rpath", "runpath"):
+            values[key] = tuple(values[key])
+        for key in ("version_needs", "symbols"):
+            values[key] = {name: tuple(items) for name, items in values[key].items()}
+        return cls(**values)
 
     def versions(self, prefix: str) -> list[str]:
         """Every required version starting with `prefix` (e.g. "GLIBC_"), any library."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
 from . import __version__
+from .cache import Cache, default_folder
 from .layer import Layer
 from .limits import Limits
 from .registry import Context, Rule, select_rules
@@ -34,6 +35,7 @@ class Options:
     stack: bool = False  # the layers are one function's, in merge order
     function: Optional[str] = None  # the function's own zip or folder (implies stack)
     near_limit: float = 0.8
+    cache: bool = True  # reuse what an earlier run read from the same zip bytes
 
 
 def run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[KnowledgeBase] = None) -> Report:
@@ -67,7 +69,7 @@ def _lint_layer(
         source = open_layer(name)
     except UnreadableLayer as exc:
         return LayerReport(path=name, error=exc.reason), None
-    layer = Layer(name, source, options.limits)
+    layer = Layer(name, source, options.limits, cache=_cache(options))
     targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
     return lint_layer(layer, targets, rules, kb, options), layer
 
@@ -107,12 +109,16 @@ def _binaries(layer: Layer, context: Context) -> list[BinarySummary]:
         return []
 
 
+def _cache(options: Options) -> Optional[Cache]:
+    return Cache(default_folder()) if options.cache else None
+
+
 def _open_function(options: Options) -> Layer:
     try:
         source = open_layer(options.function)
     except UnreadableLayer as exc:
         raise UsageError(f"--function {exc.path}: {exc.reason}") from None
-    return Layer(str(options.function), source, options.limits, is_function=True)
+    return Layer(str(options.function), source, options.limits, is_function=True, cache=_cache(options))
 
 
 def _lint_stack(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional
 
-from . import layout, packages
+from . import __version__, layout, packages
 from .binaries import ELF_MAGIC, HEAD_BYTES, BinaryHead, sniff
+from .cache import Cache, file_key
 from .elf import ElfFacts, Sparse, read_elf, section_table_offset
 from .limits import Limits, bomb_reason
 from .packages import Packages, SizeItem, find_packages, size_breakdown
@@ -66,14 +68,38 @@ class Scan:
     skipped: dict[int, str] = field(default_factory=dict)  # entry index -> why it was not read (encrypted, bomb, ...)
     bytes_read: int = 0
 
+    def to_json(self) -> dict:
+        return {
+            "heads": {str(i): base64.b64encode(head).decode() for i, head in self.heads.items()},
+            "texts": {str(i): base64.b64encode(text).decode() for i, text in self.texts.items()},
+            "elves": {str(i): facts.to_json() for i, facts in self.elves.items()},
+            "errors": {str(i): reason for i, reason in self.errors.items()},
+            "skipped": {str(i): reason for i, reason in self.skipped.items()},
+            "bytes_read": self.bytes_read,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Scan":
+        return cls(
+            heads={int(i): base64.b64decode(head) for i, head in data["heads"].items()},
+            texts={int(i): base64.b64decode(text) for i, text in data["texts"].items()},
+            elves={int(i): ElfFacts.from_json(facts) for i, facts in data["elves"].items()},
+            errors={int(i): reason for i, reason in data["errors"].items()},
+            skipped={int(i): reason for i, reason in data["skipped"].items()},
+            bytes_read=data["bytes_read"],
+        )
+
 
 class Layer:
     """A layer's listing and the facts derived from it, computed on first use and kept."""
 
-    def __init__(self, name: str, source: LayerSource, limits: Limits = Limits(), is_function: bool = False) -> None:
+    def __init__(
+        self, name: str, source: LayerSource, limits: Limits = Limits(), is_function: bool = False, cache: Optional[Cache] = None
+    ) -> None:
         self.name = name
         self.source = source
         self.limits = limits
+        self.cache = cache
         # A function's own package unpacks at /var/task rather than /opt.
         self.is_function = is_function
         self.entries: list[Entry] = source.entries
@@ -134,7 +160,28 @@ class Layer:
     @cached_property
     def scan(self) -> Scan:
         """Read each member once, within the limits: keep the head of native code and scripts,
-        and (when verifying) read to the end so that zipfile checks the CRC."""
+        and (when verifying) read to the end so that every CRC is checked. A zip whose exact
+        bytes were read before (same tool, knowledge base and limits) comes from the cache."""
+        key = self._cache_key()
+        cached = self.cache.load(key) if self.cache is not None and key is not None else None
+        if cached is not None:
+            try:
+                return Scan.from_json(cached["scan"])
+            except (KeyError, TypeError, ValueError):
+                pass  # a damaged entry: read again and rewrite it
+        scan = self._read_all()
+        if self.cache is not None and key is not None:
+            self.cache.store(key, {"scan": scan.to_json()})
+        return scan
+
+    def _cache_key(self) -> Optional[str]:
+        if self.cache is None or self.source.kind != "zip":
+            return None  # a folder has no bytes of its own to key on; reading it is cheap anyway
+        limits = self.limits
+        context = (__version__, str(self.is_function), repr(limits), str(MAX_ELF_BYTES), str(ELF_HEAD_BYTES))
+        return file_key(self.source.path, *context)
+
+    def _read_all(self) -> Scan:
         scan = Scan()
         for entry in self.entries:
             if not entry.is_file or entry.size == 0:

@@ -1,0 +1,79 @@
+"""The persistent cache of what a layer's one read found, so an unchanged zip is not read twice.
+
+Entries are keyed by a hash of the zip file's bytes, the tool and knowledge-base versions and
+the read limits, so any change to the file (a flipped byte included) misses the cache. They are
+JSON (never pickle: a cache folder must not be a way to run code), written atomically so
+concurrent runs never see half a file, and a damaged entry is ignored and rewritten. This is the
+only module that writes files, and only inside the cache folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+CACHE_ENV = "LAYER_LINT_CACHE_DIR"
+_FORMAT = 1  # bump when the stored shape changes
+_HASH_CHUNK = 1 << 20
+
+
+def default_folder() -> Path:
+    """$LAYER_LINT_CACHE_DIR, else the platform's cache folder."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "layer-lint"
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "layer-lint" / "Cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "layer-lint"
+
+
+@dataclass(frozen=True)
+class Cache:
+    folder: Path
+
+    def load(self, key: str) -> Optional[dict[str, Any]]:
+        try:
+            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
+
+    def store(self, key: str, data: dict[str, Any]) -> None:
+        """Write an entry atomically; a cache that cannot be written is no reason to fail a run."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump({**data, "format": _FORMAT}, stream)
+                os.replace(temporary, self.folder / f"{key}.json")
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            pass
+
+
+def file_key(path: Path, *context: str) -> Optional[str]:
+    """A key that changes whenever the file's bytes or the context change; None if unreadable."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in context:
+        digest.update(part.encode() + b"\0")
+    try:
+        with open(path, "rb") as stream:
+            while True:
+                chunk = stream.read(_HASH_CHUNK)
+                if not chunk:
+                    break
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
