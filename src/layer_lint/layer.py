@@ -167,7 +167,7 @@ class Layer:
         if cached is not None:
             try:
                 return Scan.from_json(cached["scan"])
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, AttributeError):
                 pass  # a damaged entry: read again and rewrite it
         scan = self._read_all()
         if self.cache is not None and key is not None:
