@@ -34,15 +34,25 @@ def link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, 
     files = {entry.path for entry in layer.files}
     entries = {entry.path: entry for entry in layer.files}
     by_path = {native.entry.path: native for native in natives}
+    needed_names: dict[str, set[str]] = {}  # DT_NEEDED name -> the layer files that need it
+    for native in natives:
+        for name in native.elf.needed if native.elf is not None else ():
+            needed_names.setdefault(name, set()).add(native.entry.path)
     result: dict[Target, list[Linked]] = {}
     for target in ctx.targets:
         runtime = ctx.kb.runtimes[target.runtime]
         os = ctx.kb.operating_systems.get(runtime.os or "")
-        # Binaries for another CPU never get as far as the loader's search (LL202 reports them).
+        # The loader starts from what the runtime loads itself. A library another ELF file of the
+        # layer needs is reached through that file instead, with its RPATH in the chain (numpy's
+        # libgfortran finds libquadmath only through the extension module that loads it).
+        # Binaries for another CPU never get as far as the search (LL202 reports them).
         queue: list[tuple[str, tuple[Loader, ...]]] = [
             (native.entry.path, ())
             for native in natives
-            if native.elf is not None and native.decisions[target].loaded and native.head.arch == target.arch
+            if native.elf is not None
+            and native.decisions[target].loaded
+            and native.head.arch == target.arch
+            and not _needed_by_others(native, needed_names)
         ]
         done: dict[str, Linked] = {}
         while queue:
@@ -59,6 +69,13 @@ def link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, 
             queue.extend((r.found, chain) for r in resolutions if r.tier == "layer" and r.found is not None)
         result[target] = list(done.values())
     return result
+
+
+def _needed_by_others(native: Native, needed_names: dict[str, set[str]]) -> bool:
+    names = {native.entry.path.rsplit("/", 1)[-1]}
+    if native.elf is not None and native.elf.soname:
+        names.add(native.elf.soname)
+    return any(needed_names.get(name, set()) - {native.entry.path} for name in names)
 
 
 def _follow(path: str, entries: dict) -> str:

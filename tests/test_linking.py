@@ -1,0 +1,186 @@
+"""The loader model and the rules built on it: LL205 libstdcxx-too-new, LL206 missing-shared-library
+and LL210 node-abi-mismatch, on real binaries (fixtures/native) in zips built at test time."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Optional
+
+import pytest
+from conftest import AS_OF
+from layers import EXEC_MODE, Manifest, build
+from native import binary, require
+
+from layer_lint import lint
+from layer_lint.elf import read_elf
+from layer_lint.loader import Loader, expand, resolve
+from layer_lint.report import LayerReport
+from layer_lint.runtimes import load_knowledge_base
+
+
+def check(tmp_path: Path, manifest: Manifest, *targets: str, kind: str = "zip") -> LayerReport:
+    path = build(tmp_path, kind, manifest)
+    return lint(path, targets=targets, as_of=AS_OF, select=["LL205", "LL206", "LL210"]).layers[0]
+
+
+def codes(layer: LayerReport) -> list[tuple[str, str, Optional[str]]]:
+    return [(f.code, f.severity, f.path) for f in layer.findings]
+
+
+# --- the loader model ------------------------------------------------------------------
+
+
+def test_expand_origin_and_unknowable_tokens():
+    assert expand("$ORIGIN/../lib", "python/numpy/core") == "/opt/python/numpy/lib"
+    assert expand("${ORIGIN}", "") == "/opt"
+    assert expand("/usr/lib", "x") == "/usr/lib"
+    assert expand("$LIB/x", "x") is None and expand("relative/dir", "x") is None
+
+
+def test_search_order_rpath_before_ld_library_path_before_runpath():
+    kb = load_knowledge_base()
+    runtime = kb.get("python3.12")
+    al2023 = kb.operating_systems["al2023"]
+    rpath = read_elf(binary("x86_64/librpath.so"), complete=True)
+    runpath = read_elf(binary("x86_64/librunpath.so"), complete=True)
+    files = {"vendor/lib/libgood.so.1", "lib/libgood.so.1"}
+    # RPATH ($ORIGIN/../lib) is searched before LD_LIBRARY_PATH's /opt/lib ...
+    found = resolve("libgood.so.1", "vendor/bin/librpath.so", rpath, (), files, runtime, al2023, "x86_64")
+    assert (found.found, found.via) == ("vendor/lib/libgood.so.1", "RPATH")
+    # ... and RUNPATH after it.
+    found = resolve("libgood.so.1", "vendor/bin/librunpath.so", runpath, (), files, runtime, al2023, "x86_64")
+    assert (found.found, found.via) == ("lib/libgood.so.1", "LD_LIBRARY_PATH")
+    # The system copy of libstdc++ in /lib64 comes before a copy bundled in /opt/lib.
+    found = resolve("libstdc++.so.6", "lib/libx.so", runpath, (), {"lib/libstdc++.so.6"}, runtime, al2023, "x86_64")
+    assert (found.found, found.tier) == ("/lib64", "base")
+
+
+def test_the_loaders_rpath_finds_a_library_that_has_none():
+    kb = load_knowledge_base()
+    mid = read_elf(binary("x86_64/libchainmid.so.1"), complete=True)
+    top = read_elf(binary("x86_64/libchaintop.so"), complete=True)
+    files = {"pkg/chain.libs/libchainleaf.so.1"}
+    alone = resolve("libchainleaf.so.1", "pkg/chain.libs/libchainmid.so.1", mid, (), files, kb.get("python3.12"), None, "x86_64")
+    assert alone.tier == "missing"
+    loaders = (Loader("pkg/core", top.rpath, bool(top.runpath)),)
+    chained = resolve("libchainleaf.so.1", "pkg/chain.libs/libchainmid.so.1", mid, loaders, files, kb.get("python3.12"), None, "x86_64")
+    assert (chained.found, chained.via) == ("pkg/chain.libs/libchainleaf.so.1", "RPATH")
+
+
+# --- LL206 -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["zip", "folder"])
+def test_ll206_library_nothing_provides(tmp_path, kind):
+    layer = check(tmp_path, {"lib/libneedsmissing.so": binary("x86_64/libneedsmissing.so")}, "python3.12/x86_64", kind=kind)
+    assert codes(layer) == [("LL206", "warning", "lib/libneedsmissing.so")]
+    finding = layer.findings[0]
+    assert finding.data["library"] == "libmissing.so.1" and "cannot open shared object file" in finding.message
+    assert "lib/" in finding.fix
+
+
+def test_ll206_is_an_error_for_what_lambda_runs(tmp_path):
+    layer = check(tmp_path, {"extensions/agent": (binary("x86_64/libneedsmissing.so"), EXEC_MODE)}, "provided.al2023/x86_64")
+    assert codes(layer) == [("LL206", "error", "extensions/agent")]
+
+
+def test_ll206_silent_when_the_layer_bundles_it_on_the_path(tmp_path):
+    manifest = {"lib/libneedsmissing.so": binary("x86_64/libneedsmissing.so"), "lib/libmissing.so.1": binary("x86_64/libgood.so")}
+    assert codes(check(tmp_path, manifest, "python3.12/x86_64")) == []
+
+
+def test_ll206_rpath_and_runpath_inside_the_layer(tmp_path):
+    good = binary("x86_64/libgood.so")
+    both = {
+        "vendor/bin/librpath.so": binary("x86_64/librpath.so"),
+        "vendor/bin/librunpath.so": binary("x86_64/librunpath.so"),
+    }
+    assert codes(check(tmp_path, {**both, "vendor/lib/libgood.so.1": good}, "python3.12/x86_64")) == []
+    missing = check(tmp_path / "b", both, "python3.12/x86_64")
+    assert [(c, p) for c, _, p in codes(missing)] == [("LL206", None)]
+    assert set(missing.findings[0].data["needed_by"]) == set(both)
+
+
+def test_ll206_chain_found_through_the_loaders_rpath(tmp_path):
+    manifest = {
+        "pkg/core/libchaintop.so": binary("x86_64/libchaintop.so"),
+        "pkg/chain.libs/libchainmid.so.1": binary("x86_64/libchainmid.so.1"),
+        "pkg/chain.libs/libchainleaf.so.1": binary("x86_64/libchainleaf.so.1"),
+    }
+    assert codes(check(tmp_path, manifest, "python3.12/x86_64")) == []
+    del manifest["pkg/chain.libs/libchainleaf.so.1"]
+    layer = check(tmp_path / "b", manifest, "python3.12/x86_64")
+    assert [(c, f.data["library"]) for (c, _, _), f in zip(codes(layer), layer.findings)] == [("LL206", "libchainleaf.so.1")]
+
+
+def test_ll206_library_only_in_the_container_image_is_a_warning(tmp_path):
+    gcc = require("gcc", "builds a program that needs libcrypt.so.1")
+    source = tmp_path / "crypt.c"
+    source.write_text('#include <crypt.h>\nint main(void){ return crypt("a", "ab") == 0; }\n')
+    program = tmp_path / "crypt"
+    result = subprocess.run([gcc, "-Os", "-s", "-o", program, source, "-lcrypt"], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot link against libcrypt here: {result.stderr.strip()[:200]}")
+    layer = check(tmp_path / "layer", {"bin/crypt": (program.read_bytes(), EXEC_MODE)}, "provided.al2/x86_64", "provided.al2023/x86_64")
+    by_target = {(f.severity, f.targets[0].runtime) for f in layer.findings if f.code == "LL206"}
+    # Amazon Linux 2: only the container image lists libcrypt.so.1; Amazon Linux 2023: nothing does.
+    assert by_target == {("warning", "provided.al2"), ("error", "provided.al2023")}
+
+
+def test_ll206_not_for_binaries_of_the_other_cpu(tmp_path):
+    layer = check(tmp_path, {"lib/libneedsmissing.so": binary("x86_64/libneedsmissing.so")}, "python3.12/arm64")
+    assert codes(layer) == []  # LL202's business
+
+
+# --- LL205 -------------------------------------------------------------------------------
+
+
+def test_ll205_newer_glibcxx_than_amazon_linux_2(tmp_path):
+    layer = check(tmp_path, {"lib/libcxx.so": binary("x86_64/libcxx.so")}, "python3.11/x86_64", "python3.12/x86_64")
+    assert codes(layer) == [("LL205", "error", "lib/libcxx.so")]
+    finding = layer.findings[0]
+    assert {t.runtime for t in finding.targets} == {"python3.11"}
+    assert finding.data["needed"] == "GLIBCXX_3.4.29" and "GLIBCXX_3.4.24" in finding.data["available"]
+    assert "Amazon Linux 2" in finding.message
+
+
+def test_ll205_bundled_libstdcxx_in_opt_lib_does_not_help(tmp_path):
+    manifest = {"lib/libcxx.so": binary("x86_64/libcxx.so"), "lib/libstdc++.so.6": binary("x86_64/libgood.so")}
+    assert [c for c, _, _ in codes(check(tmp_path, manifest, "python3.11/x86_64"))] == ["LL205"]
+
+
+def test_ll205_warning_between_safe_and_newest_on_amazon_linux_2023(tmp_path):
+    gxx = require("g++", "builds a library that needs GLIBCXX_3.4.30")
+    source = tmp_path / "new.cpp"
+    # GCC 12's libstdc++ versions condition_variable::wait as GLIBCXX_3.4.30 (Amazon Linux 2023 has 3.4.29 everywhere).
+    source.write_text("#include <condition_variable>\n#include <mutex>\n"
+                      "std::mutex m; std::condition_variable cv;\n"
+                      "extern \"C\" void wait_once(){ std::unique_lock<std::mutex> lock(m); cv.wait(lock); }\n")
+    library = tmp_path / "libnew.so"
+    subprocess.run([gxx, "-shared", "-fPIC", "-Os", "-s", "-o", library, source], check=True)
+    facts = read_elf(library.read_bytes(), complete=True)
+    newest = max(facts.versions("GLIBCXX_"), key=lambda v: tuple(int(p) for p in v.split("_")[1].split(".")))
+    if tuple(int(p) for p in newest.split("_")[1].split(".")) <= (3, 4, 29):
+        pytest.skip(f"this g++ produced only {newest}")
+    layer = check(tmp_path / "layer", {"lib/libnew.so": library.read_bytes()}, "python3.12/x86_64")
+    assert codes(layer) == [("LL205", "warning", "lib/libnew.so")]
+
+
+# --- LL210 -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+def test_ll210_addon_for_node18_on_node20(tmp_path, arch):
+    manifest = {"nodejs/node_modules/demo/build/Release/demo.node": binary(f"{arch}/demo.node")}
+    layer = check(tmp_path, manifest, f"nodejs20.x/{arch}", f"nodejs18.x/{arch}")
+    assert codes(layer) == [("LL210", "error", "nodejs/node_modules/demo/build/Release/demo.node")]
+    finding = layer.findings[0]
+    assert {t.runtime for t in finding.targets} == {"nodejs20.x"}
+    assert (finding.data["built_for"], finding.data["expected"]) == (108, 115)
+    assert "Node.js 18" in finding.message and "NODE_MODULE_VERSION 115" in finding.message
+
+
+def test_ll210_node_api_addon_loads_everywhere(tmp_path):
+    manifest = {"nodejs/node_modules/demo/build/Release/napi.node": binary("x86_64/napi.node")}
+    assert codes(check(tmp_path, manifest, "nodejs20.x/x86_64", "nodejs22.x/x86_64", "nodejs24.x/x86_64")) == []
