@@ -21,12 +21,15 @@ from .packages import SizeItem
 from .report import LayerReport, LayerTarget, Target
 from .rules import ALL_RULES
 from .runtimes import ARCHITECTURES, KnowledgeBase, Runtime, load_knowledge_base
-from .source import UnreadableLayer, open_layer
+from .source import Entry, MemberReadError, UnreadableLayer, open_layer
 from .targets import resolve_runtime
 
 # AWS accepts at most this many CompatibleRuntimes for a layer version (botocore: CompatibleRuntimes 0-15).
 MAX_COMPATIBLE_RUNTIMES = 15
-_STATUS_RANK = {"ok": 0, "info": 0, "warning": 1, "error": 2}
+# Name and Version sit at the top of *.dist-info/METADATA, before the description.
+_METADATA_HEAD_BYTES = 16 << 10
+# The lists of LayerView.contents, always all of them (empty for an unreadable layer).
+CONTENT_KINDS = ("python_distributions", "node_packages", "java_jars", "ruby_gems", "executables", "extensions", "bootstrap")
 _GEMSPEC = re.compile(r"^ruby/gems/[^/]+/specifications/(?P<name>.+)-(?P<version>[^-]+)\.gemspec$")
 
 
@@ -49,7 +52,7 @@ class LayerView:
     files: int = 0
     error: Optional[str] = None
     layout: list[dict[str, Any]] = field(default_factory=list)
-    contents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    contents: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {key: [] for key in CONTENT_KINDS})
     binaries: list[BinarySummary] = field(default_factory=list)
     sizes: list[SizeItem] = field(default_factory=list)
     compatibility: list[Cell] = field(default_factory=list)
@@ -158,26 +161,20 @@ def _rows(layer: Layer, kb: KnowledgeBase, as_of: datetime.date, named: list[Run
 
 
 def _matrix(rows: list[Runtime], report: LayerReport) -> list[Cell]:
-    findings = report.findings
     cells = []
     for runtime in rows:
         for arch in ARCHITECTURES:
             if arch not in runtime.architectures:
                 cells.append(Cell(runtime.id, arch, "unsupported"))
-                continue
-            target = Target(runtime.id, arch)
-            hits = [f for f in findings if target in f.targets or not f.targets]
-            worst = max((_STATUS_RANK[f.severity] for f in hits), default=0)
-            status = {0: "ok", 1: "warning", 2: "error"}[worst]
-            codes = tuple(sorted({f.code for f in hits if _STATUS_RANK[f.severity] == worst and worst > 0}))
-            cells.append(Cell(runtime.id, arch, status, codes))
+            else:
+                cells.append(Cell(runtime.id, arch, *report.status(Target(runtime.id, arch))))
     return cells
 
 
 def _suggest(view: LayerView, rows: list[Runtime], allow_warnings: bool) -> None:
     good = {"ok", "warning"} if allow_warnings else {"ok"}
     fits = {cell.runtime for cell in view.compatibility if cell.status in good}
-    ordered = sorted((r for r in rows if r.id in fits), key=_newest_first)
+    ordered = sorted((r for r in rows if r.id in fits), key=_newest_first, reverse=True)
     view.compatible_runtimes = [r.id for r in ordered[:MAX_COMPATIBLE_RUNTIMES]]
     view.left_out = [r.id for r in ordered[MAX_COMPATIBLE_RUNTIMES:]]
     chosen = set(view.compatible_runtimes)
@@ -192,8 +189,13 @@ def _suggest(view: LayerView, rows: list[Runtime], allow_warnings: bool) -> None
 
 
 def _newest_first(runtime: Runtime) -> tuple:
-    day = runtime.deprecated or datetime.date.max
-    return (-day.toordinal(), runtime.id)
+    """Sort key, used in reverse: the latest deprecation date first (none scheduled: newest of
+    all); on the same date the higher version first (python3.14 before python3.13, java17 before java11)."""
+    return (runtime.deprecated or datetime.date.max, _natural(runtime.id))
+
+
+def _natural(text: str) -> tuple[tuple[int, str], ...]:
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in re.findall(r"\d+|\D+", text))
 
 
 def _layout(layer: Layer, rows: list[Runtime]) -> list[dict[str, Any]]:
@@ -213,6 +215,22 @@ def _layout(layer: Layer, rows: list[Runtime]) -> list[dict[str, Any]]:
     return entries
 
 
+def _metadata(layer: Layer, entry: Entry) -> dict[str, str]:
+    """Name and Version from a *.dist-info/METADATA's headers (the first lines, up to a blank one)."""
+    try:
+        head = layer.source.read(entry, _METADATA_HEAD_BYTES)
+    except MemberReadError:
+        return {}
+    found: dict[str, str] = {}
+    for line in head.decode("utf-8", "replace").splitlines():
+        if not line.strip():
+            break
+        key, colon, value = line.partition(":")
+        if colon and key.strip().lower() in ("name", "version") and value.strip():
+            found.setdefault(key.strip().lower(), value.strip())
+    return found
+
+
 def _contents(layer: Layer) -> dict[str, list[dict[str, Any]]]:
     python, node, jars, gems, executables, extensions = [], [], [], [], [], []
     wheel_tags = {}
@@ -220,16 +238,18 @@ def _contents(layer: Layer) -> dict[str, list[dict[str, Any]]]:
         if entry.path.endswith(".dist-info/WHEEL"):
             text = (layer.text(entry) or b"").decode("utf-8", "replace")
             wheel_tags[entry.path.rsplit("/", 1)[0]] = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
-    seen_dists = set()
+    dists: dict[str, dict[str, Any]] = {}
     for entry in layer.files:
         parts = entry.parts
         dist = next((i for i, part in enumerate(parts[:-1]) if part.endswith(".dist-info")), None)
         if dist is not None:
             folder = "/".join(parts[: dist + 1])
-            if folder not in seen_dists:
-                seen_dists.add(folder)
+            if folder not in dists:
                 name, _, version = parts[dist][: -len(".dist-info")].partition("-")
-                python.append({"name": name, "version": version, "path": folder + "/", "tags": wheel_tags.get(folder, [])})
+                dists[folder] = {"name": name, "version": version or None, "path": folder + "/", "tags": wheel_tags.get(folder, [])}
+                python.append(dists[folder])
+            if len(parts) == dist + 2 and parts[-1] == "METADATA":
+                dists[folder].update(_metadata(layer, entry))
         if entry.path.endswith(".jar") and layout.top_level(entry.path) == "java":
             jars.append({"name": parts[-1], "path": entry.path, "unzipped_bytes": entry.size})
         gem = _GEMSPEC.match(entry.path)

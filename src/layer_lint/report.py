@@ -88,6 +88,17 @@ class LayerReport:
     sizes: list[Any] = field(default_factory=list)  # packages.SizeItem, largest first
     binaries: list[Any] = field(default_factory=list)  # linkage.BinarySummary, by path
 
+    def status(self, target: Target) -> tuple[str, tuple[str, ...]]:
+        """How the layer fares on one target: "ok", "warning" or "error" (info findings count
+        as ok), with the codes of the findings at that severity. Findings naming no target are
+        about the whole layer and count for every target."""
+        hits = [f for f in self.findings if not f.targets or target in f.targets]
+        worst = max((_RANK[f.severity] for f in hits if f.severity != "info"), default=0)
+        if worst == 0:
+            return "ok", ()
+        severity = "error" if worst == _RANK["error"] else "warning"
+        return severity, tuple(sorted({f.code for f in hits if f.severity == severity}))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,

@@ -7,6 +7,7 @@ import re
 from typing import IO, TYPE_CHECKING, Optional, Sequence
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -82,6 +83,9 @@ def _render_layer(layer: LayerReport, out: Console) -> None:
     header.append(f"  ({', '.join(sizes)})", style="dim")
     out.print(header)
     out.print(Text("  targets: " + _targets_line(layer), style="dim"))
+    failed = _failed_line(layer)
+    if failed:
+        out.print(Text("  failed targets: " + failed, style="red"))
     for finding in layer.findings:
         _render_finding(finding, out)
 
@@ -105,7 +109,7 @@ def _render_binaries(layer: LayerReport, out: Console) -> None:
         return
     # Loaded binaries with unresolved libraries first: they are the ones that need attention.
     ordered = sorted(layer.binaries, key=lambda b: (not b.unresolved, not b.loaded, b.path))
-    out.print(Text(f"  native code ({len(layer.binaries)} files; newest glibc / libstdc++ versions needed)", style="dim"))
+    out.print(Text(f"  native code ({_plural(len(layer.binaries), 'file')}; newest glibc / libstdc++ versions needed)", style="dim"))
     width = min(70, max(len(b.path) for b in ordered[:_TOP_BINARIES]))
     for binary in ordered[:_TOP_BINARIES]:
         line = Text(f"    {_clean(binary.path):<{width}} ")
@@ -143,6 +147,19 @@ def _targets_line(layer: LayerReport) -> str:
         key = ("inferred from " if target.inferred else "") + target.reason
         by_reason.setdefault(key, []).append(str(target.target))
     return "; ".join(f"{', '.join(names)} ({reason})" for reason, names in by_reason.items())
+
+
+def _failed_line(layer: LayerReport) -> str:
+    """When the targets were inferred: those (cells of the inspect command's compatibility matrix)
+    with an error, grouped by the codes behind it, so a layer that suits only some of them says which."""
+    if not any(target.inferred for target in layer.targets):
+        return ""
+    by_codes: dict[tuple[str, ...], list[str]] = {}
+    for target in layer.targets:
+        status, codes = layer.status(target.target)
+        if status == "error":
+            by_codes.setdefault(codes, []).append(str(target.target))
+    return "; ".join(f"{', '.join(names)} ({' '.join(codes)})" for codes, names in by_codes.items())
 
 
 def _plural(count: int, word: str) -> str:
@@ -259,7 +276,8 @@ def _runtime_ranges(runtimes: list[str]) -> str:
 def _render_matrix(view: "LayerView", out: Console) -> None:
     if not view.compatibility:
         return
-    table = Table(title="compatibility", title_justify="left", box=None, padding=(0, 2))
+    out.print(Text("  compatibility", style="bold"))
+    table = Table(box=None, padding=(0, 2))
     table.add_column("runtime")
     for arch in ("x86_64", "arm64"):
         table.add_column(arch)
@@ -272,7 +290,9 @@ def _render_matrix(view: "LayerView", out: Console) -> None:
         rows.setdefault(cell.runtime, {})[cell.arch] = text
     for runtime, cells in rows.items():
         table.add_row(runtime, cells.get("x86_64", Text("")), cells.get("arm64", Text("")))
-    out.print(table)
+    out.print(Padding(table, (0, 0, 0, 2), expand=False))
+    if any(cell.status == "unsupported" for cell in view.compatibility):
+        out.print(Text("    -: the runtime does not exist on that architecture", style="dim"))
 
 
 def _render_suggestions(view: "LayerView", out: Console) -> None:
@@ -281,10 +301,16 @@ def _render_suggestions(view: "LayerView", out: Console) -> None:
         hint = f" ({', '.join(warned)} only with warnings: --allow-warnings counts them)" if warned else ""
         out.print(Text(f"  no runtime passes cleanly{hint}; `layer-lint check --runtime NAME` says what to fix", style="yellow"))
         return
-    runtimes = " ".join(view.compatible_runtimes)
-    archs = " ".join(view.compatible_architectures)
+    flags = f"--compatible-runtimes {' '.join(view.compatible_runtimes)}"
+    if view.compatible_architectures:
+        flags += f" --compatible-architectures {' '.join(view.compatible_architectures)}"
     out.print(Text("  declare when publishing:", style="bold"))
-    out.print(Text(f"    aws lambda publish-layer-version ... --compatible-runtimes {runtimes} --compatible-architectures {archs}"))
-    out.print(Text(f"    SAM / CloudFormation: CompatibleRuntimes: [{', '.join(view.compatible_runtimes)}]  CompatibleArchitectures: [{', '.join(view.compatible_architectures)}]"))
+    out.print(Text(f"    aws lambda publish-layer-version ... {flags}"))
+    out.print(Text("    SAM (AWS::Serverless::LayerVersion) / CloudFormation (AWS::Lambda::LayerVersion) properties:"))
+    out.print(Text(f"      CompatibleRuntimes: [{', '.join(view.compatible_runtimes)}]"))
+    if view.compatible_architectures:
+        out.print(Text(f"      CompatibleArchitectures: [{', '.join(view.compatible_architectures)}]"))
+    else:
+        out.print(Text("    no architecture works for every runtime above: publish one layer version per architecture", style="yellow"))
     if view.left_out:
         out.print(Text(f"    left out (AWS allows 15 runtimes per layer version): {', '.join(view.left_out)}", style="dim"))
