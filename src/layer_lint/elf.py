@@ -69,7 +69,8 @@ class ElfFacts:
         return sorted({v for versions in self.version_needs.values() for v in versions if v.startswith(prefix)})
 
 
-_PARSE_ERRORS = (ELFError, ValueError, KeyError, IndexError, EOFError, OSError, UnicodeDecodeError, AttributeError, TypeError, AssertionError)
+# OverflowError: a damaged offset too large to seek to.
+_PARSE_ERRORS = (ELFError, ValueError, KeyError, IndexError, EOFError, OSError, OverflowError, UnicodeDecodeError, AttributeError, TypeError, AssertionError)
 
 
 class Sparse:
@@ -206,11 +207,7 @@ def _dynamic_facts(elf: ELFFile, data: bytes) -> dict:
         if name.startswith((".debug_", ".zdebug_")) and section["sh_type"] != "SHT_NOBITS":
             facts["debug_bytes"] += section["sh_size"]
         if section["sh_type"] == "SHT_GNU_verneed":
-            for verneed, auxiliaries in section.iter_versions():
-                for aux in auxiliaries:
-                    by_index[aux["vna_other"]] = aux.name
-                    if not aux["vna_flags"] & _VER_FLG_WEAK:
-                        version_needs.setdefault(verneed.name, []).append(aux.name)
+            _read_verneed(section, len(data), version_needs, by_index)
     facts["version_needs"] = {lib: tuple(versions) for lib, versions in version_needs.items()}
     facts["symbols"] = _symbols_by_version(elf, by_index, facts["version_needs"])
     dynstr = elf.get_section_by_name(".dynstr")
@@ -219,6 +216,28 @@ def _dynamic_facts(elf: ELFFile, data: bytes) -> dict:
     facts["node_abi"] = int(abi.group(1)) if abi else None
     facts["napi"] = b"napi_register_module_v1" in strings or b"\0napi_" in strings
     return facts
+
+
+# Elf32/Elf64_Verneed and _Vernaux records are both 16 bytes.
+_VERNEED_RECORD = 16
+
+
+def _read_verneed(section, file_size: int, version_needs: dict[str, list[str]], by_index: dict[int, str]) -> None:
+    """The version needs of a .gnu.version_r section. pyelftools follows the counts and links
+    the file gives (sh_info, vn_cnt, vn_next); a damaged file can make them loop for billions
+    of steps, so reading stops, as damage, after more records than the section has room for."""
+    budget = min(section["sh_size"], file_size) // _VERNEED_RECORD
+    for verneed, auxiliaries in section.iter_versions():
+        budget -= 1
+        for aux in auxiliaries:
+            budget -= 1
+            if budget < 0:
+                raise ELFError("the version needs section runs past its own size")
+            by_index[aux["vna_other"]] = aux.name
+            if not aux["vna_flags"] & _VER_FLG_WEAK:
+                version_needs.setdefault(verneed.name, []).append(aux.name)
+        if budget < 0:
+            raise ELFError("the version needs section runs past its own size")
 
 
 def _symbols_by_version(elf: ELFFile, by_index: dict[int, str], needs: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
