@@ -141,7 +141,7 @@ def read_elf(data: Union[bytes, Sparse], complete: bool = False) -> Optional[Elf
     if not complete:
         return ElfFacts(**basic)
     try:
-        return ElfFacts(**basic, **_dynamic_facts(elf, data), error=_load_past_end(elf, data))
+        return ElfFacts(**basic, **_dynamic_facts(elf, data), error=_load_problem(elf, data))
     except _PARSE_ERRORS as exc:  # pyelftools raises many kinds of errors on damaged files
         return ElfFacts(**basic, error=f"{type(exc).__name__}: {exc}"[:200])
     except RecursionError:
@@ -170,17 +170,25 @@ def _segment_header(elf: ELFFile, data: bytes, wanted: str):
     return None
 
 
-def _load_past_end(elf: ELFFile, data: bytes) -> Optional[str]:
-    """Why the loader would refuse a cut-off file whose dynamic facts still parse: a PT_LOAD
-    segment reaching past the end of the file ("ELF load command past end of file"). Files with
-    section headers fail to parse before this; files without them (sstrip) get here."""
+def _load_problem(elf: ELFFile, data: bytes) -> Optional[str]:
+    """Why the loader would refuse a file whose dynamic facts still parse: a program or library
+    with no PT_LOAD segment ("object file has no loadable segments": damaged program headers), or
+    a PT_LOAD segment reaching past the end of the file ("ELF load command past end of file").
+    Cut-off files with section headers fail to parse before this; files without them (sstrip)
+    get here."""
     header = elf.header
+    loads = 0
     for index in range(header["e_phnum"]):
         offset = header["e_phoff"] + index * header["e_phentsize"]
         segment = struct_parse(elf.structs.Elf_Phdr, elf.stream, stream_pos=offset)
+        if segment["p_type"] != "PT_LOAD":
+            continue
+        loads += 1
         end = segment["p_offset"] + segment["p_filesz"]
-        if segment["p_type"] == "PT_LOAD" and end > len(data):
+        if end > len(data):
             return f"truncated: a PT_LOAD segment ends at byte {end}, but the file has {len(data)} bytes"
+    if loads == 0 and header["e_type"] in ("ET_DYN", "ET_EXEC"):
+        return "no loadable segment (PT_LOAD): the program headers are damaged"
     return None
 
 
