@@ -208,11 +208,14 @@ def test_ll101_another_targets_language_is_not_reported_twice(tmp_path, kind):
     assert {t.runtime for t in only(layer, "LL103").targets} == {"python3.12"}
 
 
-def test_ll101_root_python_package_is_the_python_targets_finding(tmp_path, kind):
+def test_ll101_root_python_package_for_python_and_node_targets(tmp_path, kind):
+    # Each runtime is judged alone: python3.12 gets "move it under python/"; nodejs22.x, for which
+    # the layer holds nothing at all, gets a finding of its own with its own fix.
     layer = check(tmp_path, kind, {"requests/__init__.py": "x = 1\n"}, "python3.12", "nodejs22.x")
-    finding = only(layer, "LL101")
-    assert {t.runtime for t in finding.targets} == {"python3.12"}
-    assert "under python/" in finding.fix
+    by_runtime = {frozenset(t.runtime for t in f.targets): f for f in layer.findings if f.code == "LL101"}
+    assert set(by_runtime) == {frozenset({"python3.12"}), frozenset({"nodejs22.x"})}
+    assert "under python/" in by_runtime[frozenset({"python3.12"})].fix
+    assert "nodejs/node_modules/" in by_runtime[frozenset({"nodejs22.x"})].fix
 
 
 # --- LL102 outside-search-path ------------------------------------------------------------

@@ -116,6 +116,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
         parser.add_argument("--compat", action="store_true", help="show only the compatibility matrix and the CompatibleRuntimes/Architectures to declare")
         parser.add_argument("--allow-warnings", action="store_true", help="count runtimes with warnings (not errors) as compatible")
+        parser.add_argument("--no-cache", action="store_true", help="neither use nor write the cache of earlier runs")
     if command in ("check", "inspect", "runtimes"):
         parser.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="reference date for deprecation (default: today)")
     if command in ("runtimes", "rules"):
@@ -291,7 +292,7 @@ def _explain(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 def _inspect(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from .inspect import inspect_layers
 
-    inspection = inspect_layers(args.paths, runtimes=args.runtime, as_of=args.as_of, allow_warnings=args.allow_warnings)
+    inspection = inspect_layers(args.paths, runtimes=args.runtime, as_of=args.as_of, allow_warnings=args.allow_warnings, cache=not args.no_cache)
     for view in inspection.layers:
         if view.error is not None:
             print(f"layer-lint: {view.path}: {view.error}", file=stderr)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
 from . import __version__, layout
+from .cache import Cache, default_folder
 from .engine import Options, lint_layer
 from .layer import Layer
 from .limits import Limits
@@ -105,20 +106,24 @@ def inspect_layers(
     as_of: Optional[datetime.date] = None,
     allow_warnings: bool = False,
     limits: Limits = Limits(),
+    cache: bool = True,
 ) -> Inspection:
     kb = load_knowledge_base()
     as_of = as_of or datetime.date.today()
     named = [resolve_runtime(kb, name) for name in runtimes]
-    return Inspection(as_of, kb.version, [_inspect(str(path), kb, as_of, named, allow_warnings, limits) for path in paths])
+    store = Cache(default_folder()) if cache else None
+    return Inspection(as_of, kb.version, [_inspect(str(path), kb, as_of, named, allow_warnings, limits, store) for path in paths])
 
 
-def _inspect(path: str, kb: KnowledgeBase, as_of: datetime.date, named: list[Runtime], allow_warnings: bool, limits: Limits) -> LayerView:
+def _inspect(
+    path: str, kb: KnowledgeBase, as_of: datetime.date, named: list[Runtime], allow_warnings: bool, limits: Limits, cache: Optional[Cache]
+) -> LayerView:
     try:
         source = open_layer(path)
     except UnreadableLayer as exc:
         return LayerView(path=path, error=exc.reason)
     try:
-        layer = Layer(path, source, limits)
+        layer = Layer(path, source, limits, cache=cache)
         rows = _rows(layer, kb, as_of, named)
         targets = [LayerTarget(Target(r.id, arch), False, "inspect") for r in rows for arch in r.architectures]
         report = lint_layer(layer, targets, ALL_RULES, kb, Options(as_of=as_of, limits=limits))

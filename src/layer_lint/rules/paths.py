@@ -94,12 +94,10 @@ def _is_read(facts: FileFacts, runtime: Runtime) -> bool:
     return facts.placement is not None and facts.placement.folder in runtime.layer_paths
 
 
-def _stranded(layer: Layer, group: _Group, covered: frozenset[str]) -> dict[str, list[FileFacts]]:
+def _stranded(layer: Layer, group: _Group) -> dict[str, list[FileFacts]]:
     """Top-level entries holding language code the group's runtime cannot load, when none of
     the layer's language code is on its search path; empty when LL103 or LL104 already explain it all.
-
-    `covered` are the families of all targets: another target's language is that target's
-    business (it gets its own LL101, LL103 or LL104), not a second finding here."""
+    Each runtime is judged alone, so that the inspector's matrix cells do not depend on each other."""
     runtime = group.runtime
     if not runtime.layer_paths:
         return {}  # custom runtimes choose their own paths; LL102 reports what is outside bin/ and lib/
@@ -109,34 +107,31 @@ def _stranded(layer: Layer, group: _Group, covered: frozenset[str]) -> dict[str,
     # --target .` leaves next to the packages) does not make the packages importable.
     if not code or any(_is_read(facts, runtime) for facts in packages):
         return {}
+    # With code of the runtime's own language somewhere, only that code is this runtime's
+    # business (another language's folders serve other runtimes); without any, the layer is
+    # foreign to the runtime and its code is named.
+    own = [facts for facts in code if _family(facts) == runtime.family]
     explained = set(_wrong_version(layer, group))
     stranded: dict[str, list[FileFacts]] = defaultdict(list)
-    for facts in code:
+    for facts in own or code:
         if facts.misnesting is not None or (facts.placement is not None and facts.placement.folder in explained):
-            continue
-        if _family(facts) != runtime.family and _family(facts) in covered:
             continue
         stranded[layout.top_level(facts.entry.path)].append(facts)
     return stranded
 
 
-def _covered(groups: Iterable[_Group]) -> frozenset[str]:
-    """The language families the targets run."""
-    return frozenset(group.runtime.family for group in groups if group.runtime.family is not None)
-
-
 def check_nothing_on_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    by_entry: dict[tuple[str, str], list[_Group]] = defaultdict(list)
-    files: dict[tuple[str, str], list[FileFacts]] = {}
-    groups = _groups(ctx)
-    for group in groups:
-        for top, entries in _stranded(layer, group, _covered(groups)).items():
+    by_entry: dict[tuple[str, str, str], list[_Group]] = defaultdict(list)
+    files: dict[tuple[str, str, str], list[FileFacts]] = {}
+    for group in _groups(ctx):
+        for top, entries in _stranded(layer, group).items():
             families = sorted({_family(facts) for facts in entries})
-            key = (top, "/".join(families))
+            # Runtimes of another language get another fix, so a finding of their own.
+            key = (top, "/".join(families), group.runtime.family or "")
             by_entry[key].append(group)
             files[key] = entries
-    for (top, families), groups in sorted(by_entry.items()):
-        entries = files[(top, families)]
+    for (top, families, _), groups in sorted(by_entry.items()):
+        entries = files[(top, families, _)]
         path = layer.top_level_path(top)
         languages = " and ".join(layout.FAMILY_NAMES[f] for f in families.split("/"))
         runtimes = _runtime_list(groups)
@@ -177,7 +172,7 @@ def check_outside_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
     read = {layout.top_level(path) for group in groups for path in group.runtime.opt_paths()}
     skip = set(read) | set(layout.COMMON_TOP_LEVEL)
     for group in groups:
-        skip |= set(_stranded(layer, group, _covered(groups)))
+        skip |= set(_stranded(layer, group))
         skip |= {layout.top_level(folder) for folder in _wrong_version(layer, group)}
     skip |= {layout.top_level(folder) for folder in _misnested(layer)}
     for name, entry in layer.top_level.items():
