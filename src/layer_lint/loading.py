@@ -36,7 +36,21 @@ _TAGGED_EXTENSION = re.compile(
 )
 _PLAIN_PYD = re.compile(r"^(?P<module>[A-Za-z_][A-Za-z0-9_]*)\.pyd$")
 _NODE_PLATFORM = re.compile(r"(?P<platform>linux|darwin|win32|freebsd|android|sunos|aix)[-_](?P<arch>x64|arm64|ia32|arm|x86|ppc64|s390x|riscv64)")
-_NODE_TOKENS = re.compile(r"(linux|darwin|win32|freebsd|android|x64|arm64|ia32|arm|gnu|musl|msvc|glibc|universal|eabi|gnueabihf)")
+# Platform, CPU and libc words in the names of Node platform packages. A run of them, with or
+# without separators, becomes one "*", so that every variant of a package shares one group:
+# @img/sharp-linuxmusl-x64 and @img/sharp-darwin-arm64 are both @img/sharp-*, and
+# @rollup/rollup-linux-arm-gnueabihf and @rollup/rollup-win32-x64-msvc both @rollup/rollup-*.
+# Longest words first, so that "gnueabihf" is not read as "gnu" and a stray "eabihf".
+_NODE_WORDS = sorted(
+    {
+        "linux", "darwin", "win32", "freebsd", "openbsd", "netbsd", "android", "sunos", "aix", "openharmony",
+        "x64", "arm64", "ia32", "arm", "x86", "ppc64", "s390x", "riscv64", "loong64", "mips64el",
+        "gnu", "musl", "msvc", "glibc", "universal", "eabi", "gnueabihf", "musleabihf",
+    },
+    key=lambda word: (-len(word), word),
+)
+_NODE_WORD = "(?:" + "|".join(_NODE_WORDS) + ")"
+_NODE_TOKENS = re.compile(rf"(?<![A-Za-z0-9]){_NODE_WORD}(?:[-_.]?{_NODE_WORD})*(?![A-Za-z0-9])")
 
 
 @dataclass(frozen=True)
