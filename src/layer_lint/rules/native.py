@@ -30,6 +30,8 @@ def _elf_problem(native: Native, target: Target) -> Optional[str]:
     """Why an ELF file cannot run on the target's CPU at all, or None."""
     elf = native.elf
     head = native.head
+    if head.arch == "unknown":
+        return None  # the header ends before e_machine: a damaged file, which LL209 reports
     if head.bits == 32:
         return f"32-bit ELF ({head.arch})"
     if head.big_endian:
