@@ -741,3 +741,13 @@ def test_fetched_fixtures_are_what_they_claim():
 def test_fetched_fixtures_match_their_pinned_wheels():
     result = subprocess.run([sys.executable, str(FIXTURES / "fetch.py"), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_fixture_readme_lists_every_fixture():
+    readme = (FIXTURES / "README.md").read_text()
+    fetched = [str(path.relative_to(FIXTURES)) for path in (FIXTURES / "fetched").rglob("*") if path.is_file()]
+    missing = [name for name in built_names() + fetched if name.rsplit("/", 1)[-1] not in readme]
+    assert not missing, f"fixtures/native/README.md does not mention {missing}"
+    sources = sorted(path.name for path in (FIXTURES / "src").iterdir())
+    used = sorted({source for recipe in build_script().BUILDS for source in recipe.sources})
+    assert sources == used, "every source in fixtures/native/src/ is built, and only those"
