@@ -9,6 +9,7 @@ only module that writes files, and only inside the cache folder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -60,6 +61,23 @@ class Cache:
                 raise
         except OSError:
             pass
+
+
+# The modules whose code decides what a read finds: a change to any of them (in development,
+# where the version number stays the same) makes earlier entries miss.
+_READERS = ("source.py", "layer.py", "elf.py", "binaries.py", "packages.py", "layout.py", "limits.py", "cache.py")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    folder = Path(__file__).resolve().parent
+    for name in _READERS:
+        try:
+            digest.update((folder / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()
 
 
 def file_key(path: Path, *context: str) -> Optional[str]:

@@ -10,7 +10,7 @@ from typing import Optional
 
 from . import __version__, layout, packages
 from .binaries import ELF_MAGIC, HEAD_BYTES, BinaryHead, sniff
-from .cache import Cache, file_key
+from .cache import Cache, code_fingerprint, file_key
 from .elf import ElfFacts, Sparse, read_elf, section_table_offset
 from .limits import Limits, bomb_reason
 from .packages import Packages, SizeItem, find_packages, size_breakdown
@@ -177,8 +177,7 @@ class Layer:
     def _cache_key(self) -> Optional[str]:
         if self.cache is None or self.source.kind != "zip":
             return None  # a folder has no bytes of its own to key on; reading it is cheap anyway
-        limits = self.limits
-        context = (__version__, str(self.is_function), repr(limits), str(MAX_ELF_BYTES), str(ELF_HEAD_BYTES))
+        context = (__version__, code_fingerprint(), str(self.is_function), repr(self.limits))
         return file_key(self.source.path, *context)
 
     def _read_all(self) -> Scan:
