@@ -653,3 +653,28 @@ def test_sizes_are_what_the_central_directory_declares(tmp_path):
     layer = one_layer(path, select=["LL3"])
     assert layer.unzipped_bytes == 5_000_000 == unzip_total(path)
     assert [(item.name, item.unzipped_bytes) for item in layer.sizes] == [("python/", 5_000_000)]
+
+
+# --- LL306: native code no target loads (platform variants) -------------------------------
+
+
+def test_ll306_platform_variants_no_target_loads():
+    from layers import write_zip
+    from native import SETUPTOOLS_LAUNCHERS, binary
+
+    from layer_lint import lint
+
+    tmp = Path(__import__("tempfile").mkdtemp())
+    manifest = {f"python/setuptools/{name.rsplit('/', 1)[-1]}": binary(name) for name in SETUPTOOLS_LAUNCHERS}
+    manifest["python/setuptools/__init__.py"] = "x = 1\n"
+    manifest["nodejs/node_modules/demo/prebuilds/linux-x64/demo.node"] = binary("x86_64/napi.node")
+    manifest["nodejs/node_modules/demo/prebuilds/linux-arm64/demo.node"] = binary("arm64/napi.node")
+    path = write_zip(tmp / "layer.zip", manifest)
+    layer = lint(path, targets=["python3.12/x86_64", "nodejs22.x/x86_64"], as_of=AS_OF, select=["LL2", "LL306"]).layers[0]
+    assert [f.code for f in layer.findings if f.severity == "error"] == []
+    unused = [f for f in layer.findings if f.code == "LL306" and "native code no target loads" in f.data["class"]]
+    members = {member for finding in unused for member in finding.data["files"]}
+    expected = {f"python/setuptools/{name.rsplit('/', 1)[-1]}" for name in SETUPTOOLS_LAUNCHERS}
+    assert members == expected | {"nodejs/node_modules/demo/prebuilds/linux-arm64/demo.node"}
+    total = sum(len(binary(name)) for name in SETUPTOOLS_LAUNCHERS) + len(binary("arm64/napi.node"))
+    assert sum(finding.data["bytes"] for finding in unused) == total

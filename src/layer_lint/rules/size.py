@@ -9,6 +9,7 @@ from typing import Iterator, Optional, Sequence
 
 from .. import layout
 from ..layer import Layer
+from ..loading import natives
 from ..packages import Importable, SizeItem
 from ..registry import Context, Hit, Rule
 from ..report import Target
@@ -338,6 +339,14 @@ def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
         facts = layer.elf(entry)
         if facts is not None and facts.debug_bytes:
             classes["debug sections in unstripped ELF files (strip --strip-debug)"].append((entry.path, facts.debug_bytes))
+    if ctx.targets:
+        for native in natives(layer, ctx):
+            reasons = sorted({decision.reason for decision in native.decisions.values() if decision.reason})
+            # Code in a folder no target reads is the path rules' business (LL101-LL103), not dead weight.
+            if not native.loaded_by() and not all("does not read" in reason for reason in reasons):
+                platform = [reason for reason in reasons if "does not read" not in reason]
+                kind = f"native code no target loads ({'; '.join(platform[:2])})" if platform else "native code no target loads"
+                classes[kind].append((native.entry.path, native.entry.size))
     for kind, found in sorted(classes.items()):
         total = sum(size for _, size in found)
         if total == 0:
@@ -347,7 +356,7 @@ def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             path=None,
             message=f"{human_bytes(total)} ({total:,} bytes, {_percent(total, max(layer.unzipped_bytes, 1))} of the layer) in {len(found)} file{'s' if len(found) != 1 else ''} of {kind}: {examples}",
-            fix=_DEAD_FIX.get(kind.split(" (")[0], "Leave these files out of the layer."),
+            fix=_DEAD_FIX.get(kind.split(" (")[0], "Leave these files out of the layer if nothing else uses them."),
             targets=ctx.targets,
             data={"class": kind, "bytes": total, "files": [path for path, _ in biggest[:100]], "count": len(found)},
         )
@@ -359,6 +368,7 @@ _DEAD_FIX = {
     "C/C++ headers": "Headers are only for building; leave *.h out of the layer.",
     "test suites inside packages": "Delete packages' tests/ folders before zipping (nothing imports them at run time).",
     "documentation folders": "Delete doc/, docs/ and man/ folders before zipping.",
+    "native code no target loads": "Leave builds for other platforms out (they are bytes the function never uses), or publish one layer per platform.",
     "debug sections in unstripped ELF files": "Run `strip --strip-debug` on these files before zipping; it keeps the symbols that loading needs.",
 }
 
