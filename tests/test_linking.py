@@ -72,22 +72,25 @@ def test_the_loaders_rpath_finds_a_library_that_has_none():
 
 
 @pytest.mark.parametrize("kind", ["zip", "folder"])
-def test_ll206_library_nothing_provides(tmp_path, kind):
-    layer = check(tmp_path, {"lib/libneedsmissing.so": binary("x86_64/libneedsmissing.so")}, "python3.12/x86_64", kind=kind)
+@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+def test_ll206_library_nothing_provides(tmp_path, kind, arch):
+    layer = check(tmp_path, {"lib/libneedsmissing.so": binary(f"{arch}/libneedsmissing.so")}, f"python3.12/{arch}", kind=kind)
     assert codes(layer) == [("LL206", "warning", "lib/libneedsmissing.so")]
     finding = layer.findings[0]
     assert finding.data["library"] == "libmissing.so.1" and "cannot open shared object file" in finding.message
     assert "lib/" in finding.fix
 
 
-def test_ll206_is_an_error_for_what_lambda_runs(tmp_path):
-    layer = check(tmp_path, {"extensions/agent": (binary("x86_64/libneedsmissing.so"), EXEC_MODE)}, "provided.al2023/x86_64")
+@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+def test_ll206_is_an_error_for_what_lambda_runs(tmp_path, arch):
+    layer = check(tmp_path, {"extensions/agent": (binary(f"{arch}/libneedsmissing.so"), EXEC_MODE)}, f"provided.al2023/{arch}")
     assert codes(layer) == [("LL206", "error", "extensions/agent")]
 
 
-def test_ll206_silent_when_the_layer_bundles_it_on_the_path(tmp_path):
-    manifest = {"lib/libneedsmissing.so": binary("x86_64/libneedsmissing.so"), "lib/libmissing.so.1": binary("x86_64/libgood.so")}
-    assert codes(check(tmp_path, manifest, "python3.12/x86_64")) == []
+@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+def test_ll206_silent_when_the_layer_bundles_it_on_the_path(tmp_path, arch):
+    manifest = {"lib/libneedsmissing.so": binary(f"{arch}/libneedsmissing.so"), "lib/libmissing.so.1": binary(f"{arch}/libgood.so")}
+    assert codes(check(tmp_path, manifest, f"python3.12/{arch}")) == []
 
 
 def test_ll206_rpath_and_runpath_inside_the_layer(tmp_path):
@@ -136,8 +139,9 @@ def test_ll206_not_for_binaries_of_the_other_cpu(tmp_path):
 # --- LL205 -------------------------------------------------------------------------------
 
 
-def test_ll205_newer_glibcxx_than_amazon_linux_2(tmp_path):
-    layer = check(tmp_path, {"lib/libcxx.so": binary("x86_64/libcxx.so")}, "python3.11/x86_64", "python3.12/x86_64")
+@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+def test_ll205_newer_glibcxx_than_amazon_linux_2(tmp_path, arch):
+    layer = check(tmp_path, {"lib/libcxx.so": binary(f"{arch}/libcxx.so")}, f"python3.11/{arch}", f"python3.12/{arch}")
     assert codes(layer) == [("LL205", "error", "lib/libcxx.so")]
     finding = layer.findings[0]
     assert {t.runtime for t in finding.targets} == {"python3.11"}
