@@ -14,6 +14,7 @@ from typing import Optional
 HEAD_BYTES = 4096
 
 ELF_MAGIC = b"\x7fELF"
+_ET_REL = 1
 
 ELF_MACHINES = {3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 22: "s390", 40: "arm", 62: "x86_64", 183: "arm64", 243: "riscv"}
 
@@ -32,6 +33,7 @@ class BinaryHead:
     arch: Optional[str] = None  # "x86_64", "arm64", another machine name, or "unknown"; Mach-O fat: "x86_64+arm64"
     bits: Optional[int] = None  # ELF only: 32 or 64
     big_endian: bool = False
+    relocatable: bool = False  # ELF object file (ET_REL, a .o): only a linker reads it
 
     def describe(self) -> str:
         names = {"elf": "ELF", "mach-o": "Mach-O", "pe": "PE"}
@@ -113,7 +115,10 @@ def _elf_head(head: bytes) -> BinaryHead:
     bits = {1: 32, 2: 64}.get(head[4]) if len(head) > 4 else None
     big_endian = len(head) > 5 and head[5] == 2
     arch = "unknown"
+    relocatable = False
     if len(head) >= 20:
-        machine = struct.unpack(">H" if big_endian else "<H", head[18:20])[0]
+        order = ">H" if big_endian else "<H"
+        machine = struct.unpack(order, head[18:20])[0]
         arch = ELF_MACHINES.get(machine, f"e_machine {machine}")
-    return BinaryHead("elf", arch=arch, bits=bits, big_endian=big_endian)
+        relocatable = struct.unpack(order, head[16:18])[0] == _ET_REL
+    return BinaryHead("elf", arch=arch, bits=bits, big_endian=big_endian, relocatable=relocatable)

@@ -206,6 +206,8 @@ def decide(found: list[Candidate], runtime: Runtime, target: Target, manifests: 
 
 
 def _single(candidate: Candidate, runtime: Runtime, target: Target) -> Decision:
+    if candidate.head.relocatable:
+        return Decision(False, "an object file (.o) left from a build; only a linker reads it")
     if candidate.role == "library" and candidate.head.format != "elf":
         top = layout.top_level(candidate.entry.path)
         if top != "lib":

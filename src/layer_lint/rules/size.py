@@ -368,7 +368,7 @@ _DEAD_FIX = {
     "C/C++ headers": "Headers are only for building; leave *.h out of the layer.",
     "test suites inside packages": "Delete packages' tests/ folders before zipping (nothing imports them at run time).",
     "documentation folders": "Delete doc/, docs/ and man/ folders before zipping.",
-    "native code no target loads": "Leave builds for other platforms out (they are bytes the function never uses), or publish one layer per platform.",
+    "native code no target loads": "Leave them out: builds for other platforms and build leftovers are bytes the function never uses (or publish one layer per platform).",
     "debug sections in unstripped ELF files": "Run `strip --strip-debug` on these files before zipping; it keeps the symbols that loading needs.",
 }
 
