@@ -188,3 +188,16 @@ def test_ll210_addon_for_node18_on_node20(tmp_path, arch):
 def test_ll210_node_api_addon_loads_everywhere(tmp_path):
     manifest = {"nodejs/node_modules/demo/build/Release/napi.node": binary("x86_64/napi.node")}
     assert codes(check(tmp_path, manifest, "nodejs20.x/x86_64", "nodejs22.x/x86_64", "nodejs24.x/x86_64")) == []
+
+
+def test_object_files_are_never_loaded(tmp_path):
+    gcc = require("gcc", "builds an object file")
+    source = tmp_path / "x.c"
+    source.write_text("int f(void) { return 1; }\n")
+    subprocess.run([gcc, "-c", "-o", tmp_path / "x.o", source], check=True)
+    manifest = {"nodejs/node_modules/demo/build/Release/obj.target/x.o": (tmp_path / "x.o").read_bytes()}
+    path = build(tmp_path / "layer", "zip", manifest)
+    layer = lint(path, targets=["nodejs22.x/arm64"], as_of=AS_OF, select=["LL2", "LL306"]).layers[0]
+    assert [f.code for f in layer.findings] == ["LL306"]  # an x86_64 .o is no LL202 on arm64: nothing loads it
+    assert "object file" in layer.findings[0].data["class"]
+    assert layer.binaries[0].loaded is False
