@@ -1,10 +1,11 @@
 """The persistent cache of what a layer's one read found, so an unchanged zip is not read twice.
 
-Entries are keyed by a hash of the zip file's bytes, the tool and knowledge-base versions and
-the read limits, so any change to the file (a flipped byte included) misses the cache. They are
+Entries are keyed by a hash of the zip file's bytes, the tool version, the code that reads
+layers and the read limits (what a read finds does not depend on the knowledge base), so any change to the file (a flipped byte included) misses the cache. They are
 JSON (never pickle: a cache folder must not be a way to run code), written atomically so
-concurrent runs never see half a file, and a damaged entry is ignored and rewritten. This is the
-only module that writes files, and only inside the cache folder.
+concurrent runs never see half a file, and a damaged entry is ignored and rewritten. Apart from
+the reports the CLI writes where --output says, this is the only module that writes files, and
+only inside the cache folder.
 """
 
 from __future__ import annotations
@@ -24,8 +25,16 @@ _FORMAT = 1  # bump when the stored shape changes
 _HASH_CHUNK = 1 << 20
 
 
-def default_folder() -> Path:
-    """$LAYER_LINT_CACHE_DIR, else the platform's cache folder."""
+def default_folder() -> Optional[Path]:
+    """$LAYER_LINT_CACHE_DIR, else the platform's cache folder; None when there is no home
+    folder to put it in (then runs simply go without a cache)."""
+    try:
+        return _platform_folder()
+    except (RuntimeError, KeyError, OSError):  # Path.home() with no HOME and no passwd entry
+        return None
+
+
+def _platform_folder() -> Path:
     configured = os.environ.get(CACHE_ENV)
     if configured:
         return Path(configured)

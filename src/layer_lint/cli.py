@@ -301,6 +301,8 @@ def _inspect(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     else:
         limit = load_knowledge_base().quotas.unzipped_bytes
         text.render_inspection(inspection, text.console(stdout), limit, compat_only=args.compat)
+    if any(code == "LL000" for view in inspection.layers for cell in view.compatibility for code in cell.codes):
+        return EXIT_INTERNAL  # a rule crashed: a bug, whatever the matrix shows
     return EXIT_USAGE if any(view.error is not None for view in inspection.layers) else EXIT_OK
 
 

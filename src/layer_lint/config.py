@@ -16,13 +16,14 @@ from __future__ import annotations
 import datetime
 import difflib
 import os
+import re
 import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from .engine import Options
-from .globs import glob_match
+from .globs import compile_glob, glob_match
 from .limits import Limits
 from .registry import Rule, SelectionError, specificity
 from .report import FAIL_ON_CHOICES, Report
@@ -150,7 +151,7 @@ def parse_config(table: Mapping[str, Any], source: str, root: Optional[str] = No
         where = f"{LAYER_TABLE} #{number}"
         if "path" not in raw:
             raise ConfigError(f"{source}: {where} needs a 'path' (a glob such as \"dist/my-layer.zip\")")
-        paths = checker.strings(raw["path"], f"{where} path", allow_single=True)
+        paths = checker.globs(checker.strings(raw["path"], f"{where} path", allow_single=True), f"{where} path")
         body = {k: v for k, v in raw.items() if k != "path"}
         layers.append(LayerTable(paths, checker.settings(body, where, _LAYER_KEYS | {"path"})))
     return Config(source=source, root=root, settings=settings, layers=tuple(layers))
@@ -216,7 +217,17 @@ class _Checker:
     def per_path_ignores(self, value: Any, where: str) -> PathGlobs:
         if not isinstance(value, dict):
             raise self.fail(f"{where} must be a table of glob = [rules], e.g. {{\"python/vendor/**\" = [\"LL306\"]}}")
+        self.globs(tuple(value), where)
         return tuple((glob, self.selectors(rules, f"{where} {glob!r}")) for glob, rules in value.items())
+
+    def globs(self, patterns: tuple[str, ...], where: str) -> tuple[str, ...]:
+        """Every glob compiles now, so a bad one is a configuration error, not a crash later."""
+        for pattern in patterns:
+            try:
+                compile_glob(pattern)
+            except re.error as exc:
+                raise self.fail(f"{where}: {pattern!r} is not a valid glob ({exc})") from None
+        return patterns
 
     def fail_on(self, value: Any, where: str) -> str:
         if value not in FAIL_ON_CHOICES:

@@ -70,7 +70,10 @@ def _lint_layer(
     except UnreadableLayer as exc:
         return LayerReport(path=name, error=exc.reason), None
     layer = Layer(name, source, options.limits, cache=_cache(options))
-    targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
+    try:
+        targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
+    except Exception as exc:  # noqa: BLE001 - a bug in inference must not lose the other layers' reports
+        return LayerReport(path=name, zipped_bytes=layer.zipped_bytes, findings=[_internal_error("target inference", name, exc)]), layer
     return lint_layer(layer, targets, rules, kb, options), layer
 
 
@@ -110,7 +113,7 @@ def _binaries(layer: Layer, context: Context) -> list[BinarySummary]:
 
 
 def _cache(options: Options) -> Optional[Cache]:
-    return Cache(default_folder()) if options.cache else None
+    return Cache(folder) if options.cache and (folder := default_folder()) is not None else None
 
 
 def _open_function(options: Options) -> Layer:
@@ -164,15 +167,17 @@ def _run_rule(rule: Rule, check: Callable, subject: Union[Layer, Stack], name: s
             for hit in check(subject, context)
         ]
     except Exception as exc:  # noqa: BLE001 - the contract is exit 3 with a finding, never a traceback
-        return [
-            Finding(
-                code=INTERNAL_ERROR,
-                name="internal-error",
-                severity="error",
-                layer=name,
-                path=None,
-                message=f"rule {rule.code} {rule.name} crashed: {type(exc).__name__}: {exc}",
-                fix="This is a bug in layer-lint; please report it with the layer (or its listing: unzip -Zl).",
-                data={"rule": rule.code, "exception": type(exc).__name__},
-            )
-        ]
+        return [_internal_error(f"rule {rule.code} {rule.name}", name, exc, rule.code)]
+
+
+def _internal_error(what: str, layer: str, exc: Exception, rule: Optional[str] = None) -> Finding:
+    return Finding(
+        code=INTERNAL_ERROR,
+        name="internal-error",
+        severity="error",
+        layer=layer,
+        path=None,
+        message=f"{what} crashed: {type(exc).__name__}: {exc}",
+        fix="This is a bug in layer-lint; please report it with the layer (or its listing: unzip -Zl).",
+        data={"rule": rule, "exception": type(exc).__name__},
+    )

@@ -111,7 +111,7 @@ def inspect_layers(
     kb = load_knowledge_base()
     as_of = as_of or datetime.date.today()
     named = [resolve_runtime(kb, name) for name in runtimes]
-    store = Cache(default_folder()) if cache else None
+    store = Cache(folder) if cache and (folder := default_folder()) is not None else None
     return Inspection(as_of, kb.version, [_inspect(str(path), kb, as_of, named, allow_warnings, limits, store) for path in paths])
 
 

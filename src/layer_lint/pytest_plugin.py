@@ -112,7 +112,7 @@ class LayerItem(pytest.Item):
         if not report.ok:
             from .render.plain import failure_text
 
-            raise LayerLintFailure(failure_text(report))
+            raise LayerLintFailure(failure_text(report, report.fail_on))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Optional[str] = None) -> Union[str, Any]:
         if excinfo.errisinstance(LayerLintFailure):

@@ -165,6 +165,10 @@ class FolderSource:
                 except OSError as exc:
                     self.problems.append(f"{rel}: {exc.strerror}")
                     continue
+                if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+                    # A FIFO, socket or device cannot be in a zip, and opening a FIFO would block.
+                    self.problems.append(f"{rel}: not a regular file, folder or symlink; left out")
+                    continue
                 self.entries.append(_folder_entry(len(self.entries), rel, full, info))
 
     def _on_error(self, exc: OSError) -> None:
@@ -175,8 +179,9 @@ class FolderSource:
 
     def chunks(self, entry: Entry, limit: int) -> Iterator[bytes]:
         full = os.path.join(self.path, *entry.path.split("/"))
-        # O_NOFOLLOW: a file swapped for a symlink after the walk must not be followed.
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        # O_NOFOLLOW: a file swapped for a symlink after the walk must not be followed;
+        # O_NONBLOCK: nor may one swapped for a FIFO block the run.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
             fd = os.open(full, flags)
             with os.fdopen(fd, "rb") as stream:

@@ -174,7 +174,7 @@ def _pinned_by_wheels(layer: Layer, runtimes: list[Runtime]) -> list[Runtime]:
 def _elf_architectures(layer: Layer) -> tuple[list[str], str]:
     found: dict[str, str] = {}
     for path, head in sorted(layer.binaries.items()):
-        if head.format == "elf" and head.arch in ARCHITECTURES:
+        if head.format == "elf" and head.arch in ARCHITECTURES and not layout.unsafe_name_reasons(path):
             found.setdefault(head.arch, path)
     if not found:
         return list(ARCHITECTURES), ""

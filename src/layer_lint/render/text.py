@@ -82,10 +82,10 @@ def _render_layer(layer: LayerReport, out: Console) -> None:
         sizes.insert(0, f"{human_bytes(layer.zipped_bytes)} zipped")
     header.append(f"  ({', '.join(sizes)})", style="dim")
     out.print(header)
-    out.print(Text("  targets: " + _targets_line(layer), style="dim"))
+    out.print(Text("  targets: " + _clean(_targets_line(layer)), style="dim"))
     failed = _failed_line(layer)
     if failed:
-        out.print(Text("  failed targets: " + failed, style="red"))
+        out.print(Text("  failed targets: " + _clean(failed), style="red"))
     for finding in layer.findings:
         _render_finding(finding, out)
 

@@ -6,6 +6,7 @@ LL209 (damaged) over LL204 (musl) over the rest.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,7 @@ from ..source import Entry
 
 _LAMBDA_MACHINES = {"x86_64": "EM_X86_64", "arm64": "EM_AARCH64"}
 _MANYLINUX_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
+_MANYLINUX_2 = re.compile(r"^manylinux_2_(\d+)_")
 
 
 def _elf_problem(native: Native, target: Target) -> Optional[str]:
@@ -431,7 +433,7 @@ def _why_not(parsed: set, runtime: Runtime, target: Target) -> str:
         return "it is a musllinux wheel (Alpine); Lambda has glibc"
     if not any(p.endswith(machine) or p == "any" for p in platforms):
         return f"it is built for another CPU ({', '.join(sorted(platforms))}), not {machine}"
-    needs = [int(p.split("_")[2]) for p in platforms if p.startswith("manylinux_2_")]
+    needs = [int(match.group(1)) for match in map(_MANYLINUX_2.match, platforms) if match]
     if needs and min(needs) > int(runtime.glibc.split(".")[1]):
         return f"manylinux_2_{min(needs)} needs glibc 2.{min(needs)}, and {runtime.id} has {runtime.glibc}"
     interpreters = sorted({tag.interpreter for tag in parsed})
