@@ -57,3 +57,23 @@ def test_member_names_cannot_send_terminal_escapes(tmp_path):
     stream = io.StringIO()
     render_report(report, console(stream, color=False), 262144000)
     assert "\x1b" not in stream.getvalue()
+
+
+def test_metadata_kept_from_one_layer_is_bounded(tmp_path):
+    import zipfile
+
+    from layer_lint.layer import MAX_TEXT_TOTAL, Layer
+    from layer_lint.source import open_layer
+
+    manifest = b'{"name": "x", "version": "1.0.0", "description": "' + b"padding " * (1 << 17) + b'"}'
+    path = tmp_path / "layer.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number in range(100):
+            archive.writestr(f"nodejs/node_modules/p{number}/package.json", manifest)
+    source = open_layer(path)
+    try:
+        scan = Layer(str(path), source).scan
+    finally:
+        source.close()
+    assert 100 * len(manifest) > MAX_TEXT_TOTAL >= scan.text_bytes == sum(len(text) for text in scan.texts.values())
+    assert len(scan.texts) == MAX_TEXT_TOTAL // len(manifest)

@@ -22,13 +22,11 @@ from .packages import SizeItem
 from .report import LayerReport, LayerTarget, Target
 from .rules import ALL_RULES
 from .runtimes import ARCHITECTURES, KnowledgeBase, Runtime, load_knowledge_base
-from .source import Entry, MemberReadError, UnreadableLayer, open_layer
+from .source import Entry, UnreadableLayer, open_layer
 from .targets import resolve_runtime
 
 # AWS accepts at most this many CompatibleRuntimes for a layer version (botocore: CompatibleRuntimes 0-15).
 MAX_COMPATIBLE_RUNTIMES = 15
-# Name and Version sit at the top of *.dist-info/METADATA, before the description.
-_METADATA_HEAD_BYTES = 16 << 10
 # The lists of LayerView.contents, always all of them (empty for an unreadable layer).
 CONTENT_KINDS = ("python_distributions", "node_packages", "java_jars", "ruby_gems", "executables", "extensions", "bootstrap")
 _GEMSPEC = re.compile(r"^ruby/gems/[^/]+/specifications/(?P<name>.+)-(?P<version>[^-]+)\.gemspec$")
@@ -222,10 +220,7 @@ def _layout(layer: Layer, rows: list[Runtime]) -> list[dict[str, Any]]:
 
 def _metadata(layer: Layer, entry: Entry) -> dict[str, str]:
     """Name and Version from a *.dist-info/METADATA's headers (the first lines, up to a blank one)."""
-    try:
-        head = layer.source.read(entry, _METADATA_HEAD_BYTES)
-    except MemberReadError:
-        return {}
+    head = layer.text(entry) or b""  # the scan keeps the first packages.METADATA_HEAD_BYTES
     found: dict[str, str] = {}
     for line in head.decode("utf-8", "replace").splitlines():
         if not line.strip():

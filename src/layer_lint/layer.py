@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,8 +17,8 @@ from .limits import Limits, bomb_reason
 from .packages import Packages, SizeItem, find_packages, size_breakdown
 from .source import Entry, LayerSource, MemberReadError
 
-# Metadata files larger than this are not metadata.
-MAX_TEXT_BYTES = 1 << 20
+# All the metadata kept from one layer (RECORD, WHEEL, package.json, METADATA heads) stays under this.
+MAX_TEXT_TOTAL = 64 << 20
 # ELF files up to this size are kept whole while parsed; of bigger ones only the first
 # ELF_HEAD_BYTES (headers, dynamic segment, symbol and version tables) and the part from a little
 # before the section headers to the end, so memory stays bounded whatever a library weighs.
@@ -67,6 +68,8 @@ class Scan:
     errors: dict[int, str] = field(default_factory=dict)  # entry index -> why its data cannot be read (bad CRC, ...)
     skipped: dict[int, str] = field(default_factory=dict)  # entry index -> why it was not read (encrypted, bomb, ...)
     bytes_read: int = 0
+    crcs: dict[int, int] = field(default_factory=dict)  # entry index -> CRC-32 of a folder's file (a zip's directory has it)
+    text_bytes: int = 0  # bytes kept in texts, bounded by MAX_TEXT_TOTAL
 
     def to_json(self) -> dict:
         return {
@@ -76,6 +79,8 @@ class Scan:
             "errors": {str(i): reason for i, reason in self.errors.items()},
             "skipped": {str(i): reason for i, reason in self.skipped.items()},
             "bytes_read": self.bytes_read,
+            "crcs": {str(i): crc for i, crc in self.crcs.items()},
+            "text_bytes": self.text_bytes,
         }
 
     @classmethod
@@ -87,6 +92,8 @@ class Scan:
             errors={int(i): reason for i, reason in data["errors"].items()},
             skipped={int(i): reason for i, reason in data["skipped"].items()},
             bytes_read=data["bytes_read"],
+            crcs={int(i): crc for i, crc in data["crcs"].items()},
+            text_bytes=data["text_bytes"],
         )
 
 
@@ -196,10 +203,14 @@ class Layer:
         """One member's single read: the head always, the whole of metadata files and of ELF
         files up to MAX_ELF_BYTES (the start and the end of bigger ones), and (when verifying)
         everything else too, so that every CRC is checked."""
-        is_text = packages.wants_text(entry.path) and entry.size <= MAX_TEXT_BYTES
+        text_limit = packages.wants_text(entry.path)
+        # Metadata is kept up to its limit, and only while the layer's total stays bounded: a
+        # hostile layer of a thousand 1 MB package.json files must not fill memory and the cache.
+        is_text = text_limit is not None and scan.text_bytes + min(entry.size, text_limit) <= MAX_TEXT_TOTAL
         kept: list[tuple[int, bytes]] = []
         head = b""
         offset = 0
+        crc = 0
         tail_from: Optional[int] = None
         try:
             for piece in self.source.chunks(entry, entry.size):
@@ -207,18 +218,25 @@ class Layer:
                     head = piece[:HEAD_BYTES]
                     tail_from = _elf_tail_start(head, entry.size)
                 scan.bytes_read += len(piece)
-                if is_text or tail_from is not None and (offset < ELF_HEAD_BYTES or offset + len(piece) > tail_from):
+                if self.source.kind == "folder":
+                    crc = zlib.crc32(piece, crc)  # a zip's directory has it; a folder's file does not
+                if is_text and offset < text_limit:
+                    kept.append((offset, piece[: text_limit - offset]))
+                elif tail_from is not None and (offset < ELF_HEAD_BYTES or offset + len(piece) > tail_from):
                     kept.append((offset, piece))
-                elif not self.limits.verify and tail_from is None:
+                elif not self.limits.verify and tail_from is None and not is_text:
                     break
                 offset += len(piece)
         except MemberReadError as exc:
             scan.errors[entry.index] = exc.reason
             kept = []
+        if self.source.kind == "folder" and offset == entry.size:
+            scan.crcs[entry.index] = crc
         if head.startswith(b"#!") or sniff(head) is not None:
             scan.heads[entry.index] = head
         if kept and is_text:
             scan.texts[entry.index] = b"".join(piece for _, piece in kept)
+            scan.text_bytes += len(scan.texts[entry.index])
         elif kept:
             whole = offset <= sum(len(piece) for _, piece in kept)
             data = b"".join(piece for _, piece in kept) if whole else Sparse(entry.size, kept)
@@ -246,6 +264,14 @@ class Layer:
             if kind is not None:
                 found[entry.path] = kind
         return found
+
+    def crc(self, entry: Entry) -> Optional[int]:
+        """A file's CRC-32: from the zip's directory, or computed by the scan for a folder's file."""
+        if entry.crc is not None:
+            return entry.crc
+        if entry.is_symlink:  # a zip stores a link as its target's text
+            return zlib.crc32(entry.link_target.encode("utf-8", "surrogateescape")) if entry.link_target is not None else None
+        return self.scan.crcs.get(entry.index)
 
     def text(self, entry: Entry) -> Optional[bytes]:
         """The bytes of a small metadata file (*.dist-info/RECORD, package.json); None otherwise."""

@@ -22,9 +22,18 @@ Place = Callable[[str], Optional[layout.Placement]]
 _DIST_INFO = re.compile(r"^(?P<name>[^/-]+)-(?P<version>[^/-]+)\.(dist|egg)-info$")
 
 
-def wants_text(path: str) -> bool:
-    """Metadata whose bytes the scan keeps: wheel records and tags, and package manifests."""
-    return path.endswith((".dist-info/RECORD", ".dist-info/WHEEL")) or path.endswith("/package.json")
+# Name and Version sit at the top of *.dist-info/METADATA, before the (often long) description.
+METADATA_HEAD_BYTES = 16 << 10
+
+
+def wants_text(path: str) -> Optional[int]:
+    """How many bytes of a metadata file the scan keeps (None: not metadata): wheel records and
+    tags and package manifests whole, a distribution's METADATA only its headers."""
+    if path.endswith((".dist-info/RECORD", ".dist-info/WHEEL")) or path.endswith("/package.json"):
+        return 1 << 20
+    if path.endswith(".dist-info/METADATA"):
+        return METADATA_HEAD_BYTES
+    return None
 
 
 @dataclass(frozen=True)

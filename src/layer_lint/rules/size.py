@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence
@@ -13,7 +12,7 @@ from ..loading import natives
 from ..packages import Importable, SizeItem
 from ..registry import Context, Hit, Rule
 from ..report import Target
-from ..source import Entry, MemberReadError
+from ..source import Entry
 from ..sizes import human_bytes
 from ..stack import Stack
 
@@ -133,23 +132,6 @@ def check_too_many_layers(stack: Stack, ctx: Context) -> Iterator[Hit]:
 # LL305 ---------------------------------------------------------------------------------
 
 
-def _crc(layer: Layer, entry: Entry) -> Optional[int]:
-    """The CRC-32 of a file's content. A zip's central directory has it; a folder's file is read,
-    since equal sizes alone would make different files look identical (only the files of
-    packages shipped more than once get here)."""
-    if entry.crc is not None:
-        return entry.crc
-    if entry.is_symlink:  # a zip stores a link as its target's text
-        return zlib.crc32(entry.link_target.encode("utf-8", "surrogateescape")) if entry.link_target is not None else None
-    crc = 0
-    try:
-        for piece in layer.source.chunks(entry, entry.size):
-            crc = zlib.crc32(piece, crc)
-    except MemberReadError:
-        return None
-    return crc
-
-
 @dataclass(frozen=True)
 class _Copy:
     source: Layer
@@ -186,7 +168,7 @@ class _Copy:
 
     def signature(self) -> dict[str, tuple[Optional[int], int]]:
         prefix = self.importable.folder + "/" if self.importable.folder else ""
-        return {entry.path[len(prefix):]: (_crc(self.source, entry), entry.size) for entry in self.importable.files}
+        return {entry.path[len(prefix):]: (self.source.crc(entry), entry.size) for entry in self.importable.files}
 
     def where(self) -> str:
         version = f" {self.importable.owner.version}" if self.importable.owner and self.importable.owner.version else ""
