@@ -148,5 +148,11 @@ def unsafe_name_reasons(name: str) -> list[str]:
     return reasons
 
 
+def lambda_runs(path: str) -> bool:
+    """Files Lambda itself executes: the custom-runtime bootstrap, bin/* on PATH, extensions/*."""
+    parts = path.split("/")
+    return path == "bootstrap" or (len(parts) == 2 and parts[0] in ("bin", "extensions"))
+
+
 def top_level(path: str) -> str:
     return path.split("/", 1)[0]

@@ -138,9 +138,8 @@ def node_manifests(entries: Iterable[Entry], read_text: Callable[[Entry], Option
 def _candidate(entry: Entry, head: BinaryHead, manifests: dict[str, dict]) -> Candidate:
     path = entry.path
     name = path.rsplit("/", 1)[-1]
-    top = layout.top_level(path)
     where = layout.placement(path)
-    if entry.path == "bootstrap" or (top in ("bin", "extensions") and path.count("/") == 1):
+    if layout.lambda_runs(path):
         return Candidate(entry, head, None, "program")
     folder = where.folder if where is not None else None
     if where is not None and where.family == "python":

@@ -9,7 +9,6 @@ from collections import defaultdict
 from typing import Iterator, Optional
 
 from .. import layout
-from ..elf import read_elf
 from ..layer import Layer
 from ..registry import Context, Hit, Rule
 from ..report import Target
@@ -20,12 +19,6 @@ _EXAMPLES = 10
 # Interpreter paths that exist only on a build machine, never in a Lambda environment.
 _BUILD_MACHINE = re.compile(r"^(/home/|/Users/|/root/|/tmp/|/private/|/var/folders/|/usr/local/Cellar/|/usr/local/opt/|/nix/|[A-Za-z]:[\\/])")
 _LAMBDA_PYTHON = re.compile(r"^/var/lang/bin/python(\d+\.\d+)$")
-
-
-def _must_execute(entry: Entry) -> bool:
-    """Files Lambda itself executes: the custom-runtime bootstrap, bin/ on PATH, extensions."""
-    parts = entry.parts
-    return entry.path == "bootstrap" or (len(parts) == 2 and parts[0] in ("bin", "extensions"))
 
 
 def _examples(paths: list[str]) -> str:
@@ -82,7 +75,7 @@ def check_not_executable(layer: Layer, ctx: Context) -> Iterator[Hit]:
     for entry in layer.files:
         if entry.is_symlink or (entry.mode is not None and entry.mode & stat.S_IXOTH):
             continue
-        required = _must_execute(entry)
+        required = layout.lambda_runs(entry.path)
         if not required and not _is_elf_program(layer, entry):
             continue
         mode = "no recorded mode (Lambda unpacks it without execute bits)" if entry.mode is None else f"mode {oct(stat.S_IMODE(entry.mode))[2:]}"
@@ -98,10 +91,7 @@ def check_not_executable(layer: Layer, ctx: Context) -> Iterator[Hit]:
 
 
 def _is_elf_program(layer: Layer, entry: Entry) -> bool:
-    head = layer.head(entry)
-    if head is None or not head.startswith(b"\x7fELF"):
-        return False
-    facts = read_elf(head)
+    facts = layer.elf(entry)
     return facts is not None and facts.is_executable
 
 
@@ -166,7 +156,7 @@ def check_bad_shebang(layer: Layer, ctx: Context) -> Iterator[Hit]:
         if head is None or not head.startswith(b"#!"):
             continue
         line = head.split(b"\n", 1)[0]
-        severity = None if _must_execute(entry) else "warning"
+        severity = None if layout.lambda_runs(entry.path) else "warning"
         if line.endswith(b"\r"):
             yield Hit(
                 path=entry.path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator, Optional
 
+from .. import layout
 from ..layer import Layer
 from ..linkage import Linked, link
 from ..loading import natives
@@ -12,7 +13,6 @@ from ..registry import Context, Hit, Rule
 from ..report import Target
 
 _EXAMPLES = 5
-_PROGRAM_FOLDERS = ("bin", "extensions")
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -24,11 +24,6 @@ def _version(text: str) -> tuple[int, ...]:
 
 def _newest(versions: list[str]) -> Optional[str]:
     return max(versions, key=_version) if versions else None
-
-
-def _is_program(path: str) -> bool:
-    parts = path.split("/")
-    return path == "bootstrap" or (len(parts) == 2 and parts[0] in _PROGRAM_FOLDERS)
 
 
 def _examples(paths: list[str]) -> str:
@@ -45,7 +40,7 @@ def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
         for item in linked:
             for resolution in item.resolutions:
                 if resolution.tier in ("missing", "image"):
-                    program = _is_program(item.path)
+                    program = layout.lambda_runs(item.path)
                     grouped[(resolution.name, resolution.tier, program)][item.path].append(target)
     for (name, tier, program), members in sorted(grouped.items()):
         paths = sorted(members)
