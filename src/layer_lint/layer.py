@@ -295,9 +295,6 @@ class Layer:
         """The first bytes of a member that is native code or a script; None otherwise."""
         return self.scan.heads.get(entry.index)
 
-    def files_under(self, folder: str) -> list[Entry]:
-        prefix = folder.rstrip("/") + "/"
-        return [entry for entry in self.files if entry.path.startswith(prefix) or entry.path == folder]
 
 
 def _has_plain_name(entry: Entry) -> bool:

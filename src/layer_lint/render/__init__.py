@@ -1,1 +1,1 @@
-"""Renderers: turn reports, rules and runtime facts into text, JSON and Markdown."""
+"""Renderers: reports as rich text, SARIF and GitHub annotations; rules as Markdown (JSON is each report's to_json)."""
