@@ -48,6 +48,7 @@ def test_fifo_in_a_layer_folder_does_not_block(tmp_path):
     worker.join(timeout=30)
     assert done, "linting a folder with a FIFO blocked"
     assert "LL000" not in {f.code for f in done[0].findings}
+    assert [(f.code, f.path) for f in done[0].findings if f.code == "LL401"] == [("LL401", "python/pipe.py")]
 
 
 def test_member_names_cannot_send_terminal_escapes(tmp_path):

@@ -112,6 +112,11 @@ class Layer:
         self.entries: list[Entry] = source.entries
 
     @property
+    def unlisted(self) -> list[tuple[str, str]]:
+        """(path, why) for items of a folder layer that could not be listed or read."""
+        return list(getattr(self.source, "problems", []))
+
+    @property
     def zipped_bytes(self) -> Optional[int]:
         return self.source.zipped_bytes
 

@@ -154,7 +154,8 @@ class FolderSource:
         self.zipped_bytes: Optional[int] = None
         self.entries: list[Entry] = []
         # Items the walk could not read; the layer model reports them.
-        self.problems: list[str] = []
+        # (path, why) for items the walk could not list or read; LL401 reports them.
+        self.problems: list[tuple[str, str]] = []
         for dirpath, dirnames, filenames in os.walk(path, followlinks=False, onerror=self._on_error):
             dirnames.sort()
             for name in sorted(dirnames) + sorted(filenames):
@@ -163,16 +164,17 @@ class FolderSource:
                 try:
                     info = os.lstat(full)
                 except OSError as exc:
-                    self.problems.append(f"{rel}: {exc.strerror}")
+                    self.problems.append((rel, exc.strerror or str(exc)))
                     continue
                 if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode) or stat.S_ISLNK(info.st_mode)):
                     # A FIFO, socket or device cannot be in a zip, and opening a FIFO would block.
-                    self.problems.append(f"{rel}: not a regular file, folder or symlink; left out")
+                    self.problems.append((rel, "not a regular file, folder or symlink (a FIFO, socket or device); left out"))
                     continue
                 self.entries.append(_folder_entry(len(self.entries), rel, full, info))
 
     def _on_error(self, exc: OSError) -> None:
-        self.problems.append(f"{exc.filename}: {exc.strerror}")
+        where = os.path.relpath(exc.filename, self.path).replace(os.sep, "/") if exc.filename else "."
+        self.problems.append((where, f"cannot be listed: {exc.strerror or exc}"))
 
     def read(self, entry: Entry, limit: int) -> bytes:
         return b"".join(self.chunks(entry, limit))

@@ -17,6 +17,14 @@ _EXAMPLES = 10
 
 
 def check_corrupt_member(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    for path, reason in layer.unlisted:
+        yield Hit(
+            path=path,
+            message=f"{path} cannot be read: {reason}",
+            fix="Make every file of the layer folder a readable regular file, folder or symlink (chmod -R u+rX), then lint again.",
+            targets=ctx.targets,
+            data={"member": path, "reason": reason},
+        )
     by_index = {entry.index: entry for entry in layer.entries}
     for index, reason in sorted(layer.scan.errors.items()):
         entry = by_index[index]
