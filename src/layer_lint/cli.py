@@ -19,7 +19,7 @@ from . import config as configuration
 from .api import run_plans
 from .cache import CACHE_ENV
 from .registry import SelectionError
-from .render import github, markdown, sarif, text
+from .render import github, markdown, sarif  # the text renderer imports rich: only when asked for, below
 from .render.locations import find_repo_root
 from .report import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, FAIL_ON_CHOICES, Report
 from .rules import ALL_RULES
@@ -256,10 +256,14 @@ def _write_report(report: Report, fmt: str, stream: IO[str], color: Optional[boo
         for line in github.annotations(report, cwd=where.cwd, root=where.root):
             stream.write(line + "\n")
     else:
+        from .render import text
+
         text.render_report(report, text.console(stream, color), where.limit)
 
 
 def _runtimes(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from .render import text
+
     kb = load_knowledge_base()
     if args.format == "json":
         stdout.write(json.dumps([runtime.to_json() for runtime in kb.runtimes.values()], indent=2) + "\n")
@@ -269,6 +273,8 @@ def _runtimes(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int
 
 
 def _rules(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from .render import text
+
     if args.format == "json":
         stdout.write(json.dumps([rule.to_json() for rule in ALL_RULES], indent=2) + "\n")
     elif args.format == "markdown":
@@ -281,6 +287,8 @@ def _rules(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 
 
 def _explain(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    from .render import text
+
     wanted = args.rule
     for rule in ALL_RULES:
         if wanted.upper() == rule.code or wanted == rule.name:
@@ -291,6 +299,7 @@ def _explain(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 
 def _inspect(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from .inspect import inspect_layers
+    from .render import text
 
     inspection = inspect_layers(args.paths, runtimes=args.runtime, as_of=args.as_of, allow_warnings=args.allow_warnings, cache=not args.no_cache)
     for view in inspection.layers:
