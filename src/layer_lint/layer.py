@@ -7,7 +7,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Optional
+from typing import Callable, Hashable, Optional, TypeVar
 
 from . import __version__, layout, packages
 from .binaries import ELF_MAGIC, HEAD_BYTES, BinaryHead, sniff
@@ -25,6 +25,8 @@ MAX_TEXT_TOTAL = 64 << 20
 MAX_ELF_BYTES = 64 << 20
 ELF_HEAD_BYTES = 32 << 20
 _SECTION_SLACK = 4 << 20  # .shstrtab and friends sit just before the section header table
+
+T = TypeVar("T")
 
 
 def _elf_tail_start(head: bytes, size: int) -> Optional[int]:
@@ -110,6 +112,14 @@ class Layer:
         # A function's own package unpacks at /var/task rather than /opt.
         self.is_function = is_function
         self.entries: list[Entry] = source.entries
+        self._memo: dict[Hashable, object] = {}
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value derived from this layer (and `key`), computed once: several rules need the same
+        derived facts (what each target loads, the paths present), and each would rebuild them."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
 
     @property
     def unlisted(self) -> list[tuple[str, str]]:
@@ -163,11 +173,36 @@ class Layer:
 
     @cached_property
     def file_facts(self) -> list[FileFacts]:
+        plain = {entry.index for entry in self.placeable}  # each name is judged once
         return [
             FileFacts(entry, layout.content_family(entry.path), layout.placement(entry.path), layout.misnesting(entry.path))
             for entry in self.files
-            if _has_plain_name(entry)
+            if entry.index in plain
         ]
+
+    @cached_property
+    def _file_facts_by_path(self) -> dict[str, FileFacts]:
+        return {facts.entry.path: facts for facts in self.file_facts}
+
+    @cached_property
+    def files_by_path(self) -> dict[str, Entry]:
+        return {entry.path: entry for entry in self.files}
+
+    def placement(self, path: str) -> Optional[layout.Placement]:
+        """layout.placement(path), from file_facts for a file's path: rules ask it of every file,
+        several times over, and it is worked out once per path."""
+        facts = self._file_facts_by_path.get(path)
+        return facts.placement if facts is not None else layout.placement(path)
+
+    def import_placement(self, path: str) -> Optional[layout.Placement]:
+        """Where a file sits for importing (packages.layer_placement, or function_placement for a
+        function's own package), from file_facts like placement()."""
+        if self.is_function:
+            return packages.function_placement(path)
+        facts = self._file_facts_by_path.get(path)
+        if facts is None:
+            return packages.layer_placement(path)
+        return facts.placement if facts.misnesting is None else None
 
     @cached_property
     def scan(self) -> Scan:
@@ -288,8 +323,7 @@ class Layer:
 
     @cached_property
     def packages(self) -> Packages:
-        place = packages.function_placement if self.is_function else packages.layer_placement
-        return find_packages(self.placeable, self.text, place)
+        return find_packages(self.placeable, self.text, self.import_placement)
 
     @cached_property
     def sizes(self) -> list[SizeItem]:

@@ -105,18 +105,27 @@ def node_manifest_excludes(manifest: dict, target_arch: str) -> Optional[str]:
     return None
 
 
+Place = Callable[[str], Optional[layout.Placement]]
+
+
 def candidates(
-    binaries: dict[str, BinaryHead], entries: Iterable[Entry], read_text: Callable[[Entry], Optional[bytes]]
+    binaries: dict[str, BinaryHead],
+    entries: Iterable[Entry],
+    read_text: Callable[[Entry], Optional[bytes]],
+    place: Place = layout.placement,
+    manifests: Optional[dict[str, dict]] = None,
 ) -> list[Candidate]:
+    """`place` and `manifests` may come from what the layer already worked out."""
     entries = list(entries)
     by_path = {entry.path: entry for entry in entries}
-    manifests = node_manifests(entries, read_text)
+    if manifests is None:
+        manifests = node_manifests(entries, read_text)
     found = []
     for path, head in sorted(binaries.items()):
         entry = by_path.get(path)
         if entry is None:
             continue
-        found.append(_candidate(entry, head, manifests))
+        found.append(_candidate(entry, head, manifests, place))
     return found
 
 
@@ -135,10 +144,10 @@ def node_manifests(entries: Iterable[Entry], read_text: Callable[[Entry], Option
     return manifests
 
 
-def _candidate(entry: Entry, head: BinaryHead, manifests: dict[str, dict]) -> Candidate:
+def _candidate(entry: Entry, head: BinaryHead, manifests: dict[str, dict], place: Place) -> Candidate:
     path = entry.path
     name = path.rsplit("/", 1)[-1]
-    where = layout.placement(path)
+    where = place(path)
     if layout.lambda_runs(path):
         return Candidate(entry, head, None, "program")
     folder = where.folder if where is not None else None
@@ -167,11 +176,14 @@ def _strip_libc(rest: str) -> str:
 
 
 def _owning_manifest(path: str, manifests: dict[str, dict]) -> Optional[str]:
-    best = None
-    for package_dir in manifests:
-        if path.startswith(package_dir + "/") and (best is None or len(package_dir) > len(best)):
-            best = package_dir
-    return best
+    """The innermost package folder with a manifest that holds `path`: its folders are looked up
+    from the deepest out, rather than every manifest scanned for each binary."""
+    folder = path
+    while "/" in folder:
+        folder = folder.rsplit("/", 1)[0]
+        if folder in manifests:
+            return folder
+    return None
 
 
 @dataclass(frozen=True)
@@ -249,9 +261,16 @@ class Native:
 
 
 def natives(layer: "Layer", ctx: "Context") -> list[Native]:
-    """Every native member with, per target, whether that target loads it."""
-    found = candidates(layer.binaries, layer.files, layer.text)
+    """Every native member with, per target, whether that target loads it. Worked out once per
+    layer and targets for the many rules that ask (the memo holds the knowledge base it was
+    worked out with, so that its id stays that object's)."""
+    key = ("natives", ctx.targets, id(ctx.kb))
+    return layer.memo(key, lambda: (ctx.kb, _natives(layer, ctx)))[1]
+
+
+def _natives(layer: "Layer", ctx: "Context") -> list[Native]:
     manifests = node_manifests(layer.files, layer.text)
+    found = candidates(layer.binaries, layer.files, layer.text, layer.placement, manifests)
     per_target = {target: decide(found, ctx.kb.runtimes[target.runtime], target, manifests) for target in ctx.targets}
     result = []
     for candidate in found:

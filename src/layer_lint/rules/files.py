@@ -119,6 +119,11 @@ def check_unsafe_symlink(layer: Layer, ctx: Context) -> Iterator[Hit]:
 
 
 def _present_paths(layer: Layer) -> set[str]:
+    """Every path in the layer and every folder above one; two rules need it, built once."""
+    return layer.memo("present paths", lambda: _all_paths(layer))
+
+
+def _all_paths(layer: Layer) -> set[str]:
     present = set()
     for entry in layer.entries:
         parts = entry.parts

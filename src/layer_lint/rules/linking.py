@@ -118,7 +118,7 @@ def check_libstdcxx_too_new(layer: Layer, ctx: Context) -> Iterator[Hit]:
 
 
 def _symbols(layer: Layer, path: str, version: str) -> tuple[str, ...]:
-    entry = next((e for e in layer.files if e.path == path), None)
+    entry = layer.files_by_path.get(path)
     facts = layer.elf(entry) if entry is not None else None
     return facts.symbols.get(version, ()) if facts is not None else ()
 

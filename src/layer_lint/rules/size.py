@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 from .. import layout
 from ..layer import Layer
@@ -291,7 +291,7 @@ _DOC_FOLDERS = {"doc", "docs", "man"}
 _TEST_FOLDERS = {"test", "tests"}
 
 
-def _dead_class(path: str) -> Optional[str]:
+def _dead_class(path: str, place: Callable[[str], Optional[layout.Placement]]) -> Optional[str]:
     parts = path.split("/")
     name = parts[-1]
     if "__pycache__" in parts or name.endswith((".pyc", ".pyo")):
@@ -300,7 +300,7 @@ def _dead_class(path: str) -> Optional[str]:
         return "static libraries (.a)"
     if name.endswith((".h", ".hpp", ".hh", ".hxx")):
         return "C/C++ headers"
-    where = layout.placement(path)
+    where = place(path)
     inside = parts[len(where.folder.split("/")) + 1 : -1] if where is not None else parts[1:-1]
     if _TEST_FOLDERS & set(inside):
         return "test suites inside packages (tests/, test/)"
@@ -315,7 +315,7 @@ def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
     for entry in layer.files:
         if entry.is_symlink:
             continue
-        kind = _dead_class(entry.path)
+        kind = _dead_class(entry.path, layer.placement)
         if kind is not None:
             classes[kind].append((entry.path, entry.size))
         facts = layer.elf(entry)
