@@ -56,8 +56,8 @@ class Misnesting:
 def content_family(path: str) -> Optional[str]:
     """The language a file is code or package metadata for, judged by name alone."""
     name = path.rsplit("/", 1)[-1]
-    parents = path.split("/")[:-1]
-    if name.endswith(_PY_SUFFIXES) or any(p.endswith((".dist-info", ".egg-info")) for p in parents):
+    # A parent folder named *.dist-info or *.egg-info is that name followed by a "/".
+    if name.endswith(_PY_SUFFIXES) or ".dist-info/" in path or ".egg-info/" in path:
         return "python"
     if name == "package.json" or name.endswith(_NODE_SUFFIXES):
         return "nodejs"
@@ -70,13 +70,30 @@ def content_family(path: str) -> Optional[str]:
     return None
 
 
+def _by_top(folders: tuple) -> dict[str, tuple]:
+    """The (family, folder or pattern) pairs of _VERSIONED or _PLAIN by the top-level folder
+    they lie in, in their order: placement() tries a path only against its own top-level
+    folder's, since rules place every file of a layer, often more than once."""
+    tops: dict[str, tuple] = {}
+    for family, where in folders:
+        folder = where if isinstance(where, str) else where.pattern[len("^(") :]
+        top = folder.split("/", 1)[0]
+        tops[top] = tops.get(top, ()) + ((family, where),)
+    return tops
+
+
+_VERSIONED_BY_TOP = _by_top(_VERSIONED)
+_PLAIN_BY_TOP = _by_top(_PLAIN)
+
+
 def placement(path: str) -> Optional[Placement]:
     """The language folder holding `path`, versioned folders first; None outside all of them."""
-    for family, pattern in _VERSIONED:
+    top = path.split("/", 1)[0]
+    for family, pattern in _VERSIONED_BY_TOP.get(top, ()):
         match = pattern.match(path)
         if match:
             return Placement(family, match.group(1), match.group(2))
-    for family, folder in _PLAIN:
+    for family, folder in _PLAIN_BY_TOP.get(top, ()):
         if path.startswith(folder + "/"):
             return Placement(family, folder)
     return None

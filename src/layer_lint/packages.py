@@ -98,11 +98,13 @@ def function_placement(path: str) -> Optional[layout.Placement]:
 
 def find_packages(entries: Iterable[Entry], read_text: ReadText, place: Place = layer_placement) -> Packages:
     files = [entry for entry in entries if not entry.is_dir]
-    owners = _python_owners(files, read_text, place)
-    owners.update(_node_owners(files, read_text, place))
+    # Each file is placed, and its importable name worked out, once for the passes below.
+    placed = [(entry, place(entry.path)) for entry in files]
+    keys = [_importable_key(entry.path, where) for entry, where in placed]
+    owners = _python_owners(placed, read_text)
+    owners.update(_node_owners(files, keys, read_text))
     groups: dict[tuple[str, str, str], list[Entry]] = defaultdict(list)
-    for entry in files:
-        key = _importable_key(entry.path, place)
+    for entry, key in zip(files, keys):
         if key is not None:
             groups[key].append(entry)
     importables = [
@@ -116,8 +118,8 @@ def _below(path: str, folder: str) -> str:
     return path[len(folder) + 1 :] if folder else path
 
 
-def _importable_key(path: str, place: Place) -> Optional[tuple[str, str, str]]:
-    where = place(path)
+def _importable_key(path: str, where: Optional[layout.Placement]) -> Optional[tuple[str, str, str]]:
+    """(family, folder, name) of what importing the file at `path`, placed at `where`, goes by."""
     if where is None:
         return None
     rest = _below(path, where.folder)
@@ -135,7 +137,7 @@ def _importable_key(path: str, place: Place) -> Optional[tuple[str, str, str]]:
     return None
 
 
-def _python_owners(files: list[Entry], read_text: ReadText, place: Place) -> dict[str, Owner]:
+def _python_owners(placed: list[tuple[Entry, Optional[layout.Placement]]], read_text: ReadText) -> dict[str, Owner]:
     """Python files by distribution, from each *.dist-info folder and its RECORD.
 
     A file RECORD lists belongs to that distribution; other files go by their top-level folder.
@@ -143,10 +145,8 @@ def _python_owners(files: list[Entry], read_text: ReadText, place: Place) -> dic
     the top-level folder google/ but come from different distributions."""
     exact: dict[str, Owner] = {}
     by_top: dict[tuple[str, str], Owner] = {}
-    for entry in files:
-        where = place(entry.path)
-        if where is None or where.family != "python":
-            continue
+    python = [(entry, where) for entry, where in placed if where is not None and where.family == "python"]
+    for entry, where in python:
         parts = _below(entry.path, where.folder).split("/")
         match = _DIST_INFO.match(parts[0])
         if not match:
@@ -160,10 +160,7 @@ def _python_owners(files: list[Entry], read_text: ReadText, place: Place) -> dic
                     exact.setdefault(f"{where.folder}/{recorded}" if where.folder else recorded, owner)
                     by_top.setdefault((where.folder, top), owner)
     owners = {}
-    for entry in files:
-        where = place(entry.path)
-        if where is None or where.family != "python":
-            continue
+    for entry, where in python:
         top = _below(entry.path, where.folder).split("/", 1)[0]
         owner = exact.get(entry.path) or by_top.get((where.folder, top))
         if owner is not None:
@@ -176,6 +173,12 @@ def _recorded_paths(text: str) -> Iterator[str]:
     module refuses (a NUL byte before Python 3.11, a field over its size limit) is damaged
     metadata, not a reason to fail: the text before its first comma stands for the path."""
     for line in text.splitlines():
+        if '"' not in line:
+            # Without a quote, csv's first field is the text before the first comma (or the
+            # error case above); a RECORD of thousands of lines need not build a reader for each.
+            if line:
+                yield line.split(",", 1)[0]
+            continue
         try:
             row = next(csv.reader([line]), [])
         except csv.Error:
@@ -184,13 +187,13 @@ def _recorded_paths(text: str) -> Iterator[str]:
             yield row[0]
 
 
-def _node_owners(files: list[Entry], read_text: ReadText, place: Place) -> dict[str, Owner]:
-    """Node files by their outermost package (a package's own node_modules count as its bytes)."""
+def _node_owners(files: list[Entry], keys: list[Optional[tuple[str, str, str]]], read_text: ReadText) -> dict[str, Owner]:
+    """Node files by their outermost package (a package's own node_modules count as its bytes);
+    `keys` are the files' importable keys."""
     manifests = {entry.path: entry for entry in files if entry.path.endswith("/package.json")}
     owners = {}
     versions: dict[str, Optional[str]] = {}
-    for entry in files:
-        key = _importable_key(entry.path, place)
+    for entry, key in zip(files, keys):
         if key is None or key[0] != "nodejs":
             continue
         package_dir = f"{key[1]}/{key[2]}"
