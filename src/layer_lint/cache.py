@@ -90,8 +90,10 @@ def code_fingerprint() -> str:
 
 
 def file_key(path: Path, *context: str) -> Optional[str]:
-    """A key that changes whenever the file's bytes or the context change; None if unreadable."""
-    digest = hashlib.blake2b(digest_size=20)
+    """A key that changes whenever the file's bytes or the context change; None if unreadable.
+    SHA-256, which CPUs with SHA extensions (x86-64 SHA-NI, ARMv8) compute about twice as fast
+    as BLAKE2b: hashing the zip is most of what a warm run of a big layer reads."""
+    digest = hashlib.sha256()
     for part in context:
         digest.update(part.encode() + b"\0")
     try:
