@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Hashable, Optional, TypeVar
 
-from . import __version__, layout, packages
+from . import __version__, layout, packages, parallel
 from .binaries import ELF_MAGIC, HEAD_BYTES, BinaryHead, sniff
 from .cache import Cache, code_fingerprint, file_key
 from .elf import ElfFacts, Sparse, read_elf, section_table_offset
@@ -25,6 +25,11 @@ MAX_TEXT_TOTAL = 64 << 20
 MAX_ELF_BYTES = 64 << 20
 ELF_HEAD_BYTES = 32 << 20
 _SECTION_SLACK = 4 << 20  # .shstrtab and friends sit just before the section header table
+# A read of at least this many bytes is shared with a second process (parallel.py): below it,
+# a fork costs more than it saves. Each member also counts as PER_MEMBER_COST bytes, its
+# share of Python work (the local header, the decompressor, the scan's bookkeeping).
+PARALLEL_BYTES = 16 << 20
+PER_MEMBER_COST = 16 << 10
 
 T = TypeVar("T")
 
@@ -97,6 +102,41 @@ class Scan:
             crcs={int(i): crc for i, crc in data["crcs"].items()},
             text_bytes=data["text_bytes"],
         )
+
+
+@dataclass
+class _Read:
+    """What one member's read found, added to the Scan in the members' order."""
+
+    index: int
+    bytes_read: int = 0
+    error: Optional[str] = None
+    crc: Optional[int] = None  # a folder's file only
+    head: Optional[bytes] = None  # native code and scripts only
+    text: Optional[bytes] = None
+    elf: Optional[ElfFacts] = None
+
+    def add_to(self, scan: Scan) -> None:
+        scan.bytes_read += self.bytes_read
+        if self.error is not None:
+            scan.errors[self.index] = self.error
+        if self.crc is not None:
+            scan.crcs[self.index] = self.crc
+        if self.head is not None:
+            scan.heads[self.index] = self.head
+        if self.text is not None:
+            scan.texts[self.index] = self.text
+            scan.text_bytes += len(self.text)
+        if self.elf is not None:
+            scan.elves[self.index] = self.elf
+
+
+def _text_limit(entry: Entry, text_bytes: int) -> Optional[int]:
+    """How much of a metadata member to keep, None for other members. Metadata is kept up to its
+    limit, and only while the layer's total stays bounded: a hostile layer of a thousand 1 MB
+    package.json files must not fill memory and the cache."""
+    limit = packages.wants_text(entry.path)
+    return limit if limit is not None and text_bytes + min(entry.size, limit) <= MAX_TEXT_TOTAL else None
 
 
 class Layer:
@@ -228,6 +268,23 @@ class Layer:
         return file_key(self.source.path, *context)
 
     def _read_all(self) -> Scan:
+        plan = self._plan()
+        if plan is None:
+            return self._read_in_order()
+        skipped, reads = plan
+        workload = sum(entry.size + PER_MEMBER_COST for entry, _ in reads)
+        if len(reads) > 1 and parallel.usable(workload, PARALLEL_BYTES):
+            found = parallel.map_split(reads, self._read_planned, self.source.after_fork)
+        else:
+            found = [self._read_planned(item) for item in reads]
+        scan = Scan(skipped=skipped)
+        for read in found:
+            read.add_to(scan)
+        return scan
+
+    def _read_in_order(self) -> Scan:
+        """Member by member, each read deciding what the next may keep: for a layer at its total
+        or metadata bounds, where that depends on how much earlier reads really read."""
         scan = Scan()
         for entry in self.entries:
             if not entry.is_file or entry.size == 0:
@@ -236,17 +293,45 @@ class Layer:
             if why_not is not None:
                 scan.skipped[entry.index] = why_not
             else:
-                self._read_member(entry, scan)
+                self._read_member(entry, _text_limit(entry, scan.text_bytes)).add_to(scan)
         return scan
 
-    def _read_member(self, entry: Entry, scan: Scan) -> None:
-        """One member's single read: the head always, the whole of metadata files and of ELF
-        files up to MAX_ELF_BYTES (the start and the end of bigger ones), and (when verifying)
-        everything else too, so that every CRC is checked."""
-        text_limit = packages.wants_text(entry.path)
-        # Metadata is kept up to its limit, and only while the layer's total stays bounded: a
-        # hostile layer of a thousand 1 MB package.json files must not fill memory and the cache.
-        is_text = text_limit is not None and scan.text_bytes + min(entry.size, text_limit) <= MAX_TEXT_TOTAL
+    def _plan(self) -> Optional[tuple[dict[int, str], list[tuple[Entry, Optional[int]]]]]:
+        """What _read_in_order would skip and read, (entry, text limit) for each read, worked
+        out before reading: possible when even reading every member whole keeps the layer
+        within its total and its metadata within MAX_TEXT_TOTAL, since a read never gives more
+        than a member declares. None otherwise."""
+        skipped: dict[int, str] = {}
+        reads: list[tuple[Entry, Optional[int]]] = []
+        total = texts = 0
+        for entry in self.entries:
+            if not entry.is_file or entry.size == 0:
+                continue
+            why_not = self._why_not_read(entry, total)
+            if why_not is not None:
+                if not (entry.encrypted or bomb_reason(entry, self.limits)):
+                    return None  # over the total only if earlier reads really read all they declare
+                skipped[entry.index] = why_not
+                continue
+            total += entry.size
+            text_limit = packages.wants_text(entry.path)
+            if text_limit is not None:
+                texts += min(entry.size, text_limit)
+                if texts > MAX_TEXT_TOTAL:
+                    return None
+            reads.append((entry, text_limit))
+        return skipped, reads
+
+    def _read_planned(self, item: tuple[Entry, Optional[int]]) -> "_Read":
+        return self._read_member(*item)
+
+    def _read_member(self, entry: Entry, text_limit: Optional[int]) -> "_Read":
+        """One member's single read: the head always, the whole of metadata files (up to
+        `text_limit`, None for any other member) and of ELF files up to MAX_ELF_BYTES (the start
+        and the end of bigger ones), and (when verifying) everything else too, so that every
+        CRC is checked. Depends on nothing but the member, so members can be read in any order."""
+        is_text = text_limit is not None
+        read = _Read(entry.index)
         kept: list[tuple[int, bytes]] = []
         head = b""
         offset = 0
@@ -257,7 +342,7 @@ class Layer:
                 if not head:
                     head = piece[:HEAD_BYTES]
                     tail_from = _elf_tail_start(head, entry.size)
-                scan.bytes_read += len(piece)
+                read.bytes_read += len(piece)
                 if self.source.kind == "folder":
                     crc = zlib.crc32(piece, crc)  # a zip's directory has it; a folder's file does not
                 if is_text and offset < text_limit:
@@ -268,21 +353,19 @@ class Layer:
                     break
                 offset += len(piece)
         except MemberReadError as exc:
-            scan.errors[entry.index] = exc.reason
+            read.error = exc.reason
             kept = []
         if self.source.kind == "folder" and offset == entry.size:
-            scan.crcs[entry.index] = crc
+            read.crc = crc
         if head.startswith(b"#!") or sniff(head) is not None:
-            scan.heads[entry.index] = head
+            read.head = head
         if kept and is_text:
-            scan.texts[entry.index] = b"".join(piece for _, piece in kept)
-            scan.text_bytes += len(scan.texts[entry.index])
+            read.text = b"".join(piece for _, piece in kept)
         elif kept:
             whole = offset <= sum(len(piece) for _, piece in kept)
             data = b"".join(piece for _, piece in kept) if whole else Sparse(entry.size, kept)
-            facts = read_elf(data, complete=True)
-            if facts is not None:
-                scan.elves[entry.index] = facts
+            read.elf = read_elf(data, complete=True)
+        return read
 
     def _why_not_read(self, entry: Entry, bytes_read: int) -> Optional[str]:
         if entry.encrypted:

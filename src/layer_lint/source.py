@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bz2
 import copy
+import io
 import lzma
 import os
 import stat
@@ -140,8 +141,50 @@ class ZipSource:
     def _read_info(self, info: zipfile.ZipInfo, limit: int) -> bytes:
         return b"".join(self._info_chunks(info, limit))
 
+    def after_fork(self) -> None:
+        """In a forked child (parallel.py): read the same open file by position. The two
+        processes share the file's offset, so seeking and reading through it would mix up
+        their reads; pread never moves it."""
+        self._shared_file = self._zip.fp  # kept: collecting it would close the descriptor
+        self._zip.fp = _PositionalFile(self._zip.fp.fileno())
+
     def close(self) -> None:
         self._zip.close()
+
+
+class _PositionalFile(io.RawIOBase):
+    """A read-only file object over an open file descriptor that reads with os.pread, keeping
+    its position to itself."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: os.fstat(self._fd).st_size}[whence]
+        if base + offset < 0:
+            raise OSError(22, "Invalid argument")  # what seeking a real file before its start raises
+        self._position = base + offset
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def readinto(self, buffer: Union[bytearray, memoryview]) -> int:
+        data = os.pread(self._fd, len(buffer), self._position)
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        super().close()  # the descriptor itself belongs to the zip's own file object
 
 
 class FolderSource:
@@ -196,6 +239,9 @@ class FolderSource:
                     yield piece
         except OSError as exc:
             raise MemberReadError(entry.path, exc.strerror or str(exc)) from None
+
+    def after_fork(self) -> None:
+        pass  # every read opens its own file
 
     def close(self) -> None:
         pass
