@@ -59,9 +59,9 @@ def check_duplicate_member(layer: Layer, ctx: Context) -> Iterator[Hit]:
     by_path: dict[str, list[Entry]] = defaultdict(list)
     for entry in layer.entries:
         by_path[entry.path].append(entry)
-    for path, entries in sorted(by_path.items()):
-        if len(entries) < 2 or all(entry.is_dir for entry in entries):
-            continue
+    # Only repeated names are sorted: a layer of 10,000 members has a handful at most.
+    repeated = [(path, entries) for path, entries in by_path.items() if len(entries) > 1 and not all(e.is_dir for e in entries)]
+    for path, entries in sorted(repeated):
         copies = ", ".join(f"#{e.index + 1} ({'folder' if e.is_dir else f'{e.size:,} bytes'})" for e in entries)
         yield Hit(
             path=path,
@@ -73,9 +73,7 @@ def check_duplicate_member(layer: Layer, ctx: Context) -> Iterator[Hit]:
     by_key: dict[str, set[str]] = defaultdict(set)
     for path in by_path:
         by_key[unicodedata.normalize("NFC", path).casefold()].add(path)
-    for names in sorted(by_key.values(), key=sorted):
-        if len(names) < 2:
-            continue
+    for names in sorted((names for names in by_key.values() if len(names) > 1), key=sorted):
         listed = sorted(names)
         yield Hit(
             path=listed[0],
