@@ -16,13 +16,17 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 CACHE_ENV = "LAYER_LINT_CACHE_DIR"
 _FORMAT = 1  # bump when the stored shape changes
-_HASH_CHUNK = 1 << 20
+_HASH_CHUNK = 16 << 20
+# While a zip is hashed in the background, the GIL changes hands at least this often (Python's
+# default is every 5 ms): the hashing thread needs it back after each read and each update.
+_PREFETCH_SWITCH_INTERVAL = 0.001
 
 
 def default_folder() -> Optional[Path]:
@@ -48,6 +52,45 @@ def _platform_folder() -> Path:
 @dataclass(frozen=True)
 class Cache:
     folder: Path
+    # Zips being hashed in the background (prefetch), by path: the thread, its result, its stop.
+    _pending: dict[str, tuple[threading.Thread, list[Optional[bytes]], threading.Event]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def prefetch(self, path: Union[str, Path]) -> None:
+        """Start hashing a zip's bytes in a background thread, to overlap listing its central
+        directory and what comes before its read (file reads and SHA-256 release the GIL): on a
+        warm run, hashing the zip is the biggest single cost. key() waits for it, discard()
+        stops it."""
+        name = str(path)
+        if name in self._pending or not os.path.isfile(name):
+            return
+        result: list[Optional[bytes]] = []
+        stop = threading.Event()
+        thread = threading.Thread(target=_prefetch, args=(Path(name), result, stop), name="layer-lint-digest", daemon=True)
+        _switch_often(True)
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had: key() hashes in this one
+            _switch_often(False)
+            return
+        self._pending[name] = (thread, result, stop)
+
+    def key(self, path: Union[str, Path], *context: str) -> Optional[str]:
+        """file_key(path, *context), from the prefetched digest when there is one."""
+        pending = self._pending.pop(str(path), None)
+        if pending is None:
+            return file_key(Path(path), *context)
+        thread, result, _ = pending
+        thread.join()
+        return _key(result[0] if result else None, context)
+
+    def discard(self, path: Union[str, Path]) -> None:
+        """Stop hashing a zip whose key no one will ask for (it could not be opened)."""
+        pending = self._pending.pop(str(path), None)
+        if pending is not None:
+            pending[2].set()
+            pending[0].join()
 
     def load(self, key: str) -> Optional[dict[str, Any]]:
         try:
@@ -89,20 +132,62 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def file_key(path: Path, *context: str) -> Optional[str]:
-    """A key that changes whenever the file's bytes or the context change; None if unreadable.
-    SHA-256, which CPUs with SHA extensions (x86-64 SHA-NI, ARMv8) compute about twice as fast
-    as BLAKE2b: hashing the zip is most of what a warm run of a big layer reads."""
-    digest = hashlib.sha256()
-    for part in context:
-        digest.update(part.encode() + b"\0")
+def _prefetch(path: Path, result: list[Optional[bytes]], stop: threading.Event) -> None:
     try:
-        with open(path, "rb") as stream:
-            while True:
-                chunk = stream.read(_HASH_CHUNK)
-                if not chunk:
-                    break
-                digest.update(chunk)
+        result.append(file_digest(path, stop))
+    finally:
+        _switch_often(False)
+
+
+_switching = threading.Lock()
+_switch_state: list = [0, None]  # prefetches running, the switch interval from before the first
+
+
+def _switch_often(start: bool) -> None:
+    """Shorten the GIL's switch interval while any prefetch runs; restore it after the last."""
+    with _switching:
+        if start:
+            if _switch_state[0] == 0:
+                _switch_state[1] = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switch_state[1], _PREFETCH_SWITCH_INTERVAL))
+            _switch_state[0] += 1
+        else:
+            _switch_state[0] -= 1
+            if _switch_state[0] == 0:
+                sys.setswitchinterval(_switch_state[1])
+
+
+def file_key(path: Path, *context: str) -> Optional[str]:
+    """A key that changes whenever the file's bytes or the context change; None if unreadable."""
+    return _key(file_digest(path), context)
+
+
+def _key(digest: Optional[bytes], context: tuple[str, ...]) -> Optional[str]:
+    if digest is None:
+        return None
+    key = hashlib.sha256()
+    for part in context:
+        key.update(part.encode() + b"\0")
+    key.update(digest)
+    return key.hexdigest()
+
+
+def file_digest(path: Path, stop: Optional[threading.Event] = None) -> Optional[bytes]:
+    """SHA-256 of a file's bytes; None if unreadable (or stopped). SHA-256 because CPUs with SHA
+    extensions (x86-64 SHA-NI, ARMv8) compute it about twice as fast as BLAKE2b: hashing the zip
+    is most of what a warm run of a big layer does. Read in _HASH_CHUNK pieces into one buffer,
+    so that a prefetching thread takes the GIL back only twice a piece. (Not through a memory
+    map: a zip cut short while mapped would kill the process with SIGBUS.)"""
+    digest = hashlib.sha256()
+    buffer = bytearray(_HASH_CHUNK)
+    view = memoryview(buffer)
+    try:
+        with open(path, "rb", buffering=0) as stream:
+            while stop is None or not stop.is_set():
+                count = stream.readinto(buffer)
+                if not count:
+                    return digest.digest()
+                digest.update(view[:count])
     except OSError:
         return None
-    return digest.hexdigest()
+    return None

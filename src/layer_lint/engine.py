@@ -65,11 +65,16 @@ def run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[Knowle
 def _lint_layer(
     name: str, rules: Sequence[Rule], kb: KnowledgeBase, options: Options, explicit: Sequence[LayerTarget]
 ) -> tuple[LayerReport, Optional[Layer]]:
+    cache = _cache(options)
+    if cache is not None:
+        cache.prefetch(name)  # the zip is hashed for the cache key while it is listed
     try:
         source = open_layer(name)
     except UnreadableLayer as exc:
+        if cache is not None:
+            cache.discard(name)
         return LayerReport(path=name, error=exc.reason), None
-    layer = Layer(name, source, options.limits, cache=_cache(options))
+    layer = Layer(name, source, options.limits, cache=cache)
     try:
         targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
     except Exception as exc:  # noqa: BLE001 - a bug in inference must not lose the other layers' reports

@@ -11,7 +11,7 @@ from typing import Callable, Hashable, Optional, TypeVar
 
 from . import __version__, layout, packages, parallel
 from .binaries import ELF_MAGIC, HEAD_BYTES, BinaryHead, sniff
-from .cache import Cache, code_fingerprint, file_key
+from .cache import Cache, code_fingerprint
 from .elf import ElfFacts, Sparse, read_elf, section_table_offset
 from .limits import Limits, bomb_reason
 from .packages import Packages, SizeItem, find_packages, size_breakdown
@@ -265,7 +265,7 @@ class Layer:
         if self.cache is None or self.source.kind != "zip":
             return None  # a folder has no bytes of its own to key on; reading it is cheap anyway
         context = (__version__, code_fingerprint(), str(self.is_function), repr(self.limits))
-        return file_key(self.source.path, *context)
+        return self.cache.key(self.source.path, *context)
 
     def _read_all(self) -> Scan:
         plan = self._plan()
