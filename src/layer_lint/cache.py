@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +102,8 @@ class Cache:
         """Write an entry atomically; a cache that cannot be written is no reason to fail a run."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only runs that write the cache need it (it imports random, shutil, ...)
+
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -16,10 +16,7 @@ a time, so memory stays bounded in each.
 
 from __future__ import annotations
 
-import mmap
 import os
-import pickle
-import signal
 import sys
 import threading
 from typing import Callable, Optional, Sequence, TypeVar
@@ -49,6 +46,7 @@ def usable(workload: int, threshold: int) -> bool:
 def map_split(items: Sequence[T], work: Callable[[T], R], in_child: Callable[[], None]) -> list[R]:
     """[work(item) for item in items], shared with a forked child. `in_child` runs first in the
     child (e.g. to stop sharing a file position with this process)."""
+    import mmap  # here, not at the top: most runs never fork
     shared = mmap.mmap(-1, 16)  # anonymous, and shared with the child after the fork
     frontiers = memoryview(shared).cast("q")
     frontiers[_PARENT], frontiers[_CHILD] = 0, len(items)
@@ -86,6 +84,9 @@ def _child(items: Sequence[T], work: Callable[[T], R], frontiers: memoryview, in
     """The forked child: items from the last one back, until it meets the parent, pickled down
     the pipe. It never returns, and never runs the parent's exit handlers or flushes the
     parent's buffers (os._exit)."""
+    import pickle
+    import signal
+
     status = 1
     try:
         os.close(read_end)
@@ -106,6 +107,8 @@ def _child(items: Sequence[T], work: Callable[[T], R], frontiers: memoryview, in
 
 def _collect(read_end: int) -> Optional[dict]:
     """What the child sent, or None if it sent nothing whole (it crashed or was killed)."""
+    import pickle
+
     chunks = []
     while True:
         chunk = os.read(read_end, 1 << 20)
@@ -121,6 +124,8 @@ def _collect(read_end: int) -> Optional[dict]:
 
 def _reap(pid: int, finished: bool) -> None:
     """Wait for the child; kill it first if this process gave up on it (an exception here)."""
+    import signal
+
     if not finished:
         try:
             os.kill(pid, signal.SIGKILL)

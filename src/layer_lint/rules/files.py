@@ -6,7 +6,7 @@ import posixpath
 import re
 import stat
 from collections import defaultdict
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from .. import layout
 from ..layer import Layer
@@ -99,12 +99,11 @@ def _is_elf_program(layer: Layer, entry: Entry) -> bool:
 
 
 def check_unsafe_symlink(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    present = _present_paths(layer)
     for entry in layer.files:
         if not entry.is_symlink or entry.link_target is None:
             continue
         target = entry.link_target
-        problem = _link_problem(entry.path, target, present)
+        problem = _link_problem(entry.path, target, _present_paths(layer))  # built on the first link only
         if problem is None:
             continue
         severity, message, fix = problem
@@ -155,7 +154,9 @@ def _link_problem(path: str, target: str, present: set[str]) -> Optional[tuple[O
 
 
 def check_bad_shebang(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    present = _present_paths(layer)
+    def present() -> set[str]:  # only an interpreter under /opt/ needs them
+        return _present_paths(layer)
+
     for entry in layer.files:
         head = layer.head(entry)
         if head is None or not head.startswith(b"#!"):
@@ -190,14 +191,14 @@ def _interpreter(line: bytes) -> str:
     return text.split()[0] if text else ""
 
 
-def _missing_on(interpreter: str, present: set[str], ctx: Context) -> Optional[list[Target]]:
+def _missing_on(interpreter: str, present: Callable[[], set[str]], ctx: Context) -> Optional[list[Target]]:
     """The targets on which the interpreter certainly does not exist; None when it exists or is
     not known. A build machine's path, or one under /opt that the layer lacks, exists on no
     Lambda at all, so it is missing even when the layer has no targets (all runtimes retired)."""
     if _BUILD_MACHINE.match(interpreter):
         return list(ctx.targets)
     if interpreter.startswith("/opt/"):
-        return None if posixpath.normpath(interpreter[len("/opt/"):]) in present else list(ctx.targets)
+        return None if posixpath.normpath(interpreter[len("/opt/"):]) in present() else list(ctx.targets)
     python = _LAMBDA_PYTHON.match(interpreter)
     if python:
         runtimes = ctx.kb.runtimes
