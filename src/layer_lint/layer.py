@@ -189,7 +189,19 @@ class Layer:
     def placeable(self) -> list[Entry]:
         """Entries whose names are plain relative paths; LL402 reports the others, and the
         layout rules ignore them rather than guess where they would land."""
-        return [entry for entry in self.entries if _has_plain_name(entry)]
+        return [entry for entry in self.entries if entry.index not in self.unsafe_names]
+
+    @cached_property
+    def unsafe_names(self) -> dict[int, list[str]]:
+        """Why a member's name is not a plain relative path (layout.unsafe_name_reasons), by
+        entry index, for the members whose names are not: LL402 reports them, placeable
+        leaves them out, and each name is judged once."""
+        found = {}
+        for entry in self.entries:
+            reasons = layout.unsafe_name_reasons(entry.raw_name or entry.path)
+            if reasons:
+                found[entry.index] = reasons
+        return found
 
     @cached_property
     def top_level(self) -> dict[str, TopLevel]:
@@ -418,6 +430,3 @@ class Layer:
         return self.scan.heads.get(entry.index)
 
 
-
-def _has_plain_name(entry: Entry) -> bool:
-    return not layout.unsafe_name_reasons(entry.raw_name or entry.path)

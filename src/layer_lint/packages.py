@@ -154,10 +154,11 @@ def _python_owners(placed: list[tuple[Entry, Optional[layout.Placement]]], read_
         owner = Owner("distribution", match.group("name"), match.group("version"))
         by_top.setdefault((where.folder, parts[0]), owner)
         if parts[1:] == ["RECORD"]:
+            prefix = f"{where.folder}/" if where.folder else ""
             for recorded in _recorded_paths((read_text(entry) or b"").decode("utf-8", "replace")):
-                top = recorded.split("/", 1)[0]
+                top = recorded.partition("/")[0]
                 if top and top not in ("..", "."):
-                    exact.setdefault(f"{where.folder}/{recorded}" if where.folder else recorded, owner)
+                    exact.setdefault(prefix + recorded, owner)
                     by_top.setdefault((where.folder, top), owner)
     owners = {}
     for entry, where in python:

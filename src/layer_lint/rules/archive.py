@@ -6,7 +6,6 @@ import unicodedata
 from collections import defaultdict
 from typing import Iterator
 
-from .. import layout
 from ..layer import Layer
 from ..limits import bomb_reason
 from ..registry import Context, Hit, Rule
@@ -39,10 +38,10 @@ def check_corrupt_member(layer: Layer, ctx: Context) -> Iterator[Hit]:
 
 def check_unsafe_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
     for entry in layer.entries:
-        name = entry.raw_name if entry.raw_name is not None else entry.path
-        reasons = layout.unsafe_name_reasons(name)
+        reasons = layer.unsafe_names.get(entry.index)
         if not reasons:
             continue
+        name = entry.raw_name if entry.raw_name is not None else entry.path  # the name unsafe_names judged
         fix = "Build the zip from inside the layer folder with relative, '/'-separated names (cd layer && zip -r ../layer.zip .)."
         if "\\" in name:
             fix += " On Windows, use a tool that writes '/' separators (Python's zipfile, 7-Zip, or PowerShell 7's Compress-Archive)."

@@ -301,11 +301,11 @@ def _dead_class(path: str, place: Callable[[str], Optional[layout.Placement]]) -
     if name.endswith((".h", ".hpp", ".hh", ".hxx")):
         return "C/C++ headers"
     where = place(path)
-    inside = parts[len(where.folder.split("/")) + 1 : -1] if where is not None else parts[1:-1]
-    if _TEST_FOLDERS & set(inside):
+    inside = parts[where.folder.count("/") + 2 : -1] if where is not None else parts[1:-1]
+    if not _TEST_FOLDERS.isdisjoint(inside):
         return "test suites inside packages (tests/, test/)"
     is_code = name.endswith((".py", ".so", ".js", ".mjs", ".cjs", ".node", ".rb", ".jar"))
-    if not is_code and (_DOC_FOLDERS & set(inside) or parts[:2] == ["share", "doc"] or parts[:2] == ["share", "man"]):
+    if not is_code and (not _DOC_FOLDERS.isdisjoint(inside) or parts[:2] == ["share", "doc"] or parts[:2] == ["share", "man"]):
         return "documentation folders (doc/, docs/, man/)"
     return None
 
