@@ -196,7 +196,7 @@ class Layer:
         """Why a member's name is not a plain relative path (layout.unsafe_name_reasons), by
         entry index, for the members whose names are not: LL402 reports them, placeable
         leaves them out, and each name is judged once."""
-        found = {}
+        found: dict[int, list[str]] = {}
         for entry in self.entries:
             reasons = layout.unsafe_name_reasons(entry.raw_name or entry.path)
             if reasons:

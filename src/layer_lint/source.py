@@ -8,7 +8,6 @@ always with a byte cap. Member names are never used to touch the file system.
 from __future__ import annotations
 
 import bz2
-import copy
 import io
 import lzma
 import os
@@ -325,10 +324,20 @@ def _member_reason(exc: BaseException) -> str:
     return text
 
 
+_ZIPINFO_SLOTS = tuple(name for cls in zipfile.ZipInfo.__mro__ for name in getattr(cls, "__slots__", ()))
+
+
 def _compressed_view(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     """A copy of `info` that zipfile opens as its raw compressed bytes: stored, as long as the
     compressed data, and with no CRC to check (zipfile skips the check when CRC is None)."""
-    view = copy.copy(info)
+    view = zipfile.ZipInfo.__new__(zipfile.ZipInfo)
+    # What copy.copy does for a class with __slots__, without its generic machinery (a third of
+    # the per-member cost of opening a small member): every slot that is set.
+    for name in _ZIPINFO_SLOTS:
+        try:
+            setattr(view, name, getattr(info, name))
+        except AttributeError:
+            pass
     view.compress_type = zipfile.ZIP_STORED
     view.file_size = info.compress_size
     view.CRC = None
