@@ -94,6 +94,17 @@ def _is_read(facts: FileFacts, runtime: Runtime) -> bool:
     return facts.placement is not None and facts.placement.folder in runtime.layer_paths
 
 
+def _language_files(layer: Layer) -> tuple[list[FileFacts], list[FileFacts]]:
+    """The files of some language, and those of them outside bin/, lib/, extensions/ and
+    bootstrap: the same for every runtime that LL101 and LL102 judge, so built once a layer."""
+
+    def build() -> tuple[list[FileFacts], list[FileFacts]]:
+        packages = [facts for facts in layer.file_facts if _family(facts) is not None]
+        return packages, [facts for facts in packages if not _is_common(facts.entry.path)]
+
+    return layer.memo("language files", build)
+
+
 def _stranded(layer: Layer, group: _Group) -> dict[str, list[FileFacts]]:
     """Top-level entries holding language code the group's runtime cannot load, when none of
     the layer's language code is on its search path; empty when LL103 or LL104 already explain it all.
@@ -101,8 +112,7 @@ def _stranded(layer: Layer, group: _Group) -> dict[str, list[FileFacts]]:
     runtime = group.runtime
     if not runtime.layer_paths:
         return {}  # custom runtimes choose their own paths; LL102 reports what is outside bin/ and lib/
-    packages = [facts for facts in layer.file_facts if _family(facts) is not None]
-    code = [facts for facts in packages if not _is_common(facts.entry.path)]
+    packages, code = _language_files(layer)
     # Only language code counts: a console script in bin/ or a library in lib/ (as `pip install
     # --target .` leaves next to the packages) does not make the packages importable.
     if not code or any(_is_read(facts, runtime) for facts in packages):
