@@ -132,3 +132,21 @@ RECORD_TEXT = st.lists(
 @given(RECORD_TEXT)
 def test_recorded_paths_skip_the_csv_reader_only_without_quotes(text):
     assert list(packages._recorded_paths(text)) == reference_recorded_paths(text)
+
+
+def test_ll406_names_that_fold_together(tmp_path):
+    """LL406 groups names equal after NFC and casefold, sorted as before: a set is built only
+    for the folded forms more than one name shares."""
+    from layer_lint.registry import Context
+    from layer_lint.rules.archive import check_duplicate_member
+    from layer_lint.runtimes import load_knowledge_base
+    import datetime
+
+    names = ["python/Readme.txt", "python/README.txt", "python/readme.TXT", "python/\u00c5.py", "python/A\u030a.py", "python/b.py", "python/a.py"]
+    path = write_zip(tmp_path / "layer.zip", {name: "x" for name in names}, dirs=False)
+    layer = Layer(str(path), open_layer(path))
+    hits = list(check_duplicate_member(layer, Context((), load_knowledge_base(), datetime.date(2026, 11, 28))))
+    assert [hit.data["members"] for hit in hits] == [
+        ["python/A\u030a.py", "python/\u00c5.py"],
+        ["python/README.txt", "python/Readme.txt", "python/readme.TXT"],
+    ]

@@ -69,10 +69,15 @@ def check_duplicate_member(layer: Layer, ctx: Context) -> Iterator[Hit]:
             targets=ctx.targets,
             data={"member": path, "copies": [{"index": e.index, "bytes": e.size, "crc": e.crc} for e in entries]},
         )
-    by_key: dict[str, set[str]] = defaultdict(set)
+    # Each name's folded form, and a set only for the forms that more than one name shares.
+    first: dict[str, str] = {}
+    shared: dict[str, set[str]] = {}
     for path in by_path:
-        by_key[unicodedata.normalize("NFC", path).casefold()].add(path)
-    for names in sorted((names for names in by_key.values() if len(names) > 1), key=sorted):
+        key = unicodedata.normalize("NFC", path).casefold()
+        other = first.setdefault(key, path)
+        if other != path:
+            shared.setdefault(key, {other}).add(path)
+    for names in sorted(shared.values(), key=sorted):
         listed = sorted(names)
         yield Hit(
             path=listed[0],
