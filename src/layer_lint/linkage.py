@@ -31,6 +31,14 @@ class Linked:
 
 
 def link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, list[Linked]]:
+    """What each target's loader does with the layer's ELF files. Worked out once per layer,
+    targets and natives, for LL205, LL206 and the report's binaries (the memo holds the
+    knowledge base and the natives it was worked out with, so that their ids stay theirs)."""
+    key = ("link", ctx.targets, id(ctx.kb), id(natives))
+    return layer.memo(key, lambda: (ctx.kb, natives, _link(layer, ctx, natives)))[2]
+
+
+def _link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, list[Linked]]:
     files = {entry.path for entry in layer.files}
     entries = {entry.path: entry for entry in layer.files}
     by_path = {native.entry.path: native for native in natives}
