@@ -23,9 +23,6 @@ from typing import Any, Optional, Union
 CACHE_ENV = "LAYER_LINT_CACHE_DIR"
 _FORMAT = 1  # bump when the stored shape changes
 _HASH_CHUNK = 16 << 20
-# While a zip is hashed in the background, the GIL changes hands at least this often (Python's
-# default is every 5 ms): the hashing thread needs it back after each read and each update.
-_PREFETCH_SWITCH_INTERVAL = 0.001
 
 
 def default_folder() -> Optional[Path]:
@@ -67,11 +64,9 @@ class Cache:
         result: list[Optional[bytes]] = []
         stop = threading.Event()
         thread = threading.Thread(target=_prefetch, args=(Path(name), result, stop), name="layer-lint-digest", daemon=True)
-        _switch_often(True)
         try:
             thread.start()
         except RuntimeError:  # no thread to be had: key() hashes in this one
-            _switch_often(False)
             return
         self._pending[name] = (thread, result, stop)
 
@@ -134,28 +129,7 @@ def code_fingerprint() -> str:
 
 
 def _prefetch(path: Path, result: list[Optional[bytes]], stop: threading.Event) -> None:
-    try:
-        result.append(file_digest(path, stop))
-    finally:
-        _switch_often(False)
-
-
-_switching = threading.Lock()
-_switch_state: list = [0, None]  # prefetches running, the switch interval from before the first
-
-
-def _switch_often(start: bool) -> None:
-    """Shorten the GIL's switch interval while any prefetch runs; restore it after the last."""
-    with _switching:
-        if start:
-            if _switch_state[0] == 0:
-                _switch_state[1] = sys.getswitchinterval()
-                sys.setswitchinterval(min(_switch_state[1], _PREFETCH_SWITCH_INTERVAL))
-            _switch_state[0] += 1
-        else:
-            _switch_state[0] -= 1
-            if _switch_state[0] == 0:
-                sys.setswitchinterval(_switch_state[1])
+    result.append(file_digest(path, stop))
 
 
 def file_key(path: Path, *context: str) -> Optional[str]:
