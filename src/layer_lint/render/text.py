@@ -71,17 +71,23 @@ def render_report(report: Report, out: Console, unzipped_limit: int) -> None:
     out.print(Text(f"Found {', '.join(parts)} in {_plural(len(report.layers), 'layer')}.", style=style))
 
 
-def _render_layer(layer: LayerReport, out: Console) -> None:
-    header = Text(_clean(layer.path), style="bold")
-    if layer.error is not None:
-        header.append(f"  cannot be read: {layer.error}", style="bold red")
-        out.print(header)
-        return
-    sizes = [f"{human_bytes(layer.unzipped_bytes)} unzipped", _plural(layer.files, "file")]
-    if layer.zipped_bytes is not None:
-        sizes.insert(0, f"{human_bytes(layer.zipped_bytes)} zipped")
+def _header(path: str, zipped: Optional[int], unzipped: int, files: int, error: Optional[str]) -> Text:
+    """A layer's first line: its path and sizes, or why it cannot be read."""
+    header = Text(_clean(path), style="bold")
+    if error is not None:
+        header.append(f"  cannot be read: {_clean(error)}", style="bold red")
+        return header
+    sizes = [f"{human_bytes(unzipped)} unzipped", _plural(files, "file")]
+    if zipped is not None:
+        sizes.insert(0, f"{human_bytes(zipped)} zipped")
     header.append(f"  ({', '.join(sizes)})", style="dim")
-    out.print(header)
+    return header
+
+
+def _render_layer(layer: LayerReport, out: Console) -> None:
+    out.print(_header(layer.path, layer.zipped_bytes, layer.unzipped_bytes, layer.files, layer.error))
+    if layer.error is not None:
+        return
     out.print(Text("  targets: " + _clean(_targets_line(layer)), style="dim"))
     failed = _failed_line(layer)
     if failed:
@@ -213,15 +219,11 @@ _CELL = {"ok": ("ok", "green"), "warning": ("warn", "yellow"), "error": ("FAIL",
 
 def render_inspection(inspection: "Inspection", out: Console, limit: int, compat_only: bool = False) -> None:
     for view in inspection.layers:
-        header = Text(_clean(view.path), style="bold")
+        header = _header(view.path, view.zipped_bytes, view.unzipped_bytes, view.files, view.error)
         if view.error is not None:
-            header.append(f"  cannot be read: {view.error}", style="bold red")
             out.print(header)
             continue
-        sizes = [f"{human_bytes(view.unzipped_bytes)} unzipped", _plural(view.files, "file")]
-        if view.zipped_bytes is not None:
-            sizes.insert(0, f"{human_bytes(view.zipped_bytes)} zipped")
-        header.append(f"  ({', '.join(sizes)})  ", style="dim")
+        header.append("  ")
         header.append_text(_bar(view.unzipped_bytes, limit))
         out.print(header)
         if not compat_only:
