@@ -39,6 +39,17 @@ def test_map_split_gives_every_result_in_order_and_both_processes_work():
     assert len({pid for _, pid in results}) == 2  # the child took a share
 
 
+def test_map_split_reports_how_far_both_processes_have_got():
+    reports: list[tuple[int, int]] = []
+    results = parallel.map_split(list(range(400)), slow_double, lambda: None, lambda front, back: reports.append((front, back)))
+    assert [value for value, _ in results] == [item * 2 for item in range(400)]
+    assert all(0 < front <= back <= 400 for front, back in reports)
+    fronts = [front for front, _ in reports]
+    assert fronts == list(range(1, len(fronts) + 1))  # one report per item read here
+    backs = [back for _, back in reports]
+    assert backs == sorted(backs, reverse=True) and backs[-1] < 400  # the child's share shows too
+
+
 def test_a_child_that_fails_to_start_leaves_its_share_here():
     def fail() -> None:
         raise RuntimeError("no")

@@ -9,6 +9,7 @@ from typing import Iterable, Literal, Optional, Sequence, Union
 
 from . import config as configuration
 from .engine import Options, run
+from .progress import Progress
 from .report import LayerReport, Report
 from .runtimes import KnowledgeBase
 from .targets import UsageError
@@ -85,7 +86,9 @@ def _config(choice: ConfigChoice) -> configuration.Config:
     return configuration.load_config(choice)
 
 
-def run_plans(paths: Sequence[str], plans: Sequence[configuration.Plan], fail_on: str = "error", kb: Optional[KnowledgeBase] = None) -> Report:
+def run_plans(
+    paths: Sequence[str], plans: Sequence[configuration.Plan], fail_on: str = "error", kb: Optional[KnowledgeBase] = None, progress: Optional[Progress] = None
+) -> Report:
     """Lint each path with its own plan: one engine run per distinct plan, merged back in the
     order of `paths`, each run's per-path-ignores applied to its findings."""
     if not plans:
@@ -104,7 +107,7 @@ def run_plans(paths: Sequence[str], plans: Sequence[configuration.Plan], fail_on
     layers: dict[int, LayerReport] = {}
     merged: Optional[Report] = None
     for plan, indexes in groups.items():
-        report = configuration.drop_ignored(run([paths[i] for i in indexes], plan.options, kb), plan.per_path_ignores)
+        report = configuration.drop_ignored(run([paths[i] for i in indexes], plan.options, kb, progress), plan.per_path_ignores)
         for index, layer in zip(indexes, report.layers):
             layers[index] = layer
         if merged is None:

@@ -7,16 +7,18 @@ This is the only place that turns exceptions into exit codes:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Optional, Sequence
+from typing import IO, Any, Iterator, Optional, Sequence
 
 from . import __version__
 from . import config as configuration
 from .api import run_plans
+from .progress import TerminalProgress, for_terminal
 from .cache import CACHE_ENV
 from .registry import SelectionError
 from .render import github, markdown, sarif  # the text renderer imports rich: only when asked for, below
@@ -190,7 +192,10 @@ def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         verify=not args.no_verify,
         cache=not args.no_cache,
     )
-    report = run_plans(args.paths, plans, configuration.fail_on(loaded, flags))
+    # A bar on a terminal's stderr, unless a machine-readable report shares that terminal.
+    quiet = any(output is None and fmt != "text" for fmt, output in destinations)
+    with _terminal_progress(stderr, enabled=not quiet) as progress:
+        report = run_plans(args.paths, plans, configuration.fail_on(loaded, flags), progress=progress)
     for layer in report.layers:
         if layer.error is not None:
             print(f"layer-lint: {layer.path}: {layer.error}", file=stderr)
@@ -301,7 +306,10 @@ def _inspect(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     from .inspect import inspect_layers
     from .render import text
 
-    inspection = inspect_layers(args.paths, runtimes=args.runtime, as_of=args.as_of, allow_warnings=args.allow_warnings, cache=not args.no_cache)
+    with _terminal_progress(stderr, enabled=args.format == "text") as progress:
+        inspection = inspect_layers(
+            args.paths, runtimes=args.runtime, as_of=args.as_of, allow_warnings=args.allow_warnings, cache=not args.no_cache, progress=progress
+        )
     for view in inspection.layers:
         if view.error is not None:
             print(f"layer-lint: {view.path}: {view.error}", file=stderr)
@@ -313,6 +321,18 @@ def _inspect(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     if any(code == "LL000" for view in inspection.layers for cell in view.compatibility for code in cell.codes):
         return EXIT_INTERNAL  # a rule crashed: a bug, whatever the matrix shows
     return EXIT_USAGE if any(view.error is not None for view in inspection.layers) else EXIT_OK
+
+
+@contextlib.contextmanager
+def _terminal_progress(stderr: IO[str], enabled: bool) -> Iterator[Optional[TerminalProgress]]:
+    """A progress bar for the run when stderr is a terminal (progress.for_terminal), cleared
+    before the report is printed."""
+    progress = for_terminal(stderr, enabled)
+    try:
+        yield progress
+    finally:
+        if progress is not None:
+            progress.finish()
 
 
 _COMMANDS = {"check": _check, "inspect": _inspect, "runtimes": _runtimes, "rules": _rules, "explain": _explain}

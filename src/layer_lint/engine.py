@@ -17,6 +17,7 @@ from .registry import Context, Rule, select_rules
 from .linkage import BinarySummary, summarize
 from .loading import natives
 from .packages import SizeItem
+from .progress import Progress
 from .report import STACK, Finding, LayerReport, LayerTarget, Report, StackReport, Target
 from .rules import ALL_RULES, INTERNAL_ERROR
 from .runtimes import KnowledgeBase, load_knowledge_base
@@ -40,9 +41,10 @@ class Options:
     cache: bool = True  # reuse what an earlier run read from the same zip bytes
 
 
-def run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[KnowledgeBase] = None) -> Report:
+def run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[KnowledgeBase] = None, progress: Optional[Progress] = None) -> Report:
+    """Lint the layers at `paths`; `progress`, if given, hears how each layer's read goes."""
     with _fewer_collections():
-        return _run(paths, options, kb)
+        return _run(paths, options, kb, progress)
 
 
 # Collector thresholds for a run: a young-generation pass every 100,000 allocations, not every
@@ -67,7 +69,7 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[KnowledgeBase]) -> Report:
+def _run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[KnowledgeBase], progress: Optional[Progress]) -> Report:
     kb = kb or load_knowledge_base()
     rules = select_rules(ALL_RULES, options.select, options.ignore)
     explicit, skipped = explicit_targets(kb, options.request)
@@ -75,12 +77,12 @@ def _run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[Knowl
     opened: list[Layer] = []
     try:
         for path in paths:
-            layer_report, layer = _lint_layer(str(path), rules, kb, options, explicit)
+            layer_report, layer = _lint_layer(str(path), rules, kb, options, explicit, progress)
             report.layers.append(layer_report)
             if layer is not None:
                 opened.append(layer)
         if options.stack or options.function is not None:
-            function = _open_function(options) if options.function is not None else None
+            function = _open_function(options, progress) if options.function is not None else None
             if function is not None:
                 opened.append(function)
             stack = Stack([layer for layer in opened if not layer.is_function], function)
@@ -92,7 +94,7 @@ def _run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[Knowl
 
 
 def _lint_layer(
-    name: str, rules: Sequence[Rule], kb: KnowledgeBase, options: Options, explicit: Sequence[LayerTarget]
+    name: str, rules: Sequence[Rule], kb: KnowledgeBase, options: Options, explicit: Sequence[LayerTarget], progress: Optional[Progress]
 ) -> tuple[LayerReport, Optional[Layer]]:
     cache = _cache(options)
     if cache is not None:
@@ -103,7 +105,7 @@ def _lint_layer(
         if cache is not None:
             cache.discard(name)
         return LayerReport(path=name, error=exc.reason), None
-    layer = Layer(name, source, options.limits, cache=cache)
+    layer = Layer(name, source, options.limits, cache=cache, progress=progress)
     try:
         targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
     except Exception as exc:  # noqa: BLE001 - a bug in inference must not lose the other layers' reports
@@ -150,12 +152,12 @@ def _cache(options: Options) -> Optional[Cache]:
     return Cache(folder) if options.cache and (folder := default_folder()) is not None else None
 
 
-def _open_function(options: Options) -> Layer:
+def _open_function(options: Options, progress: Optional[Progress]) -> Layer:
     try:
         source = open_layer(options.function)
     except UnreadableLayer as exc:
         raise UsageError(f"--function {exc.path}: {exc.reason}") from None
-    return Layer(str(options.function), source, options.limits, is_function=True, cache=_cache(options))
+    return Layer(str(options.function), source, options.limits, is_function=True, cache=_cache(options), progress=progress)
 
 
 def _lint_stack(

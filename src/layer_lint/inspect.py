@@ -19,6 +19,7 @@ from .layer import Layer
 from .limits import Limits
 from .linkage import BinarySummary
 from .packages import SizeItem
+from .progress import Progress
 from .report import LayerReport, LayerTarget, Target
 from .rules import ALL_RULES
 from .runtimes import ARCHITECTURES, KnowledgeBase, Runtime, load_knowledge_base
@@ -105,23 +106,31 @@ def inspect_layers(
     allow_warnings: bool = False,
     limits: Limits = Limits(),
     cache: bool = True,
+    progress: Optional[Progress] = None,
 ) -> Inspection:
     kb = load_knowledge_base()
     as_of = as_of or datetime.date.today()
     named = [resolve_runtime(kb, name) for name in runtimes]
     store = Cache(folder) if cache and (folder := default_folder()) is not None else None
-    return Inspection(as_of, kb.version, [_inspect(str(path), kb, as_of, named, allow_warnings, limits, store) for path in paths])
+    return Inspection(as_of, kb.version, [_inspect(str(path), kb, as_of, named, allow_warnings, limits, store, progress) for path in paths])
 
 
 def _inspect(
-    path: str, kb: KnowledgeBase, as_of: datetime.date, named: list[Runtime], allow_warnings: bool, limits: Limits, cache: Optional[Cache]
+    path: str,
+    kb: KnowledgeBase,
+    as_of: datetime.date,
+    named: list[Runtime],
+    allow_warnings: bool,
+    limits: Limits,
+    cache: Optional[Cache],
+    progress: Optional[Progress],
 ) -> LayerView:
     try:
         source = open_layer(path)
     except UnreadableLayer as exc:
         return LayerView(path=path, error=exc.reason)
     try:
-        layer = Layer(path, source, limits, cache=cache)
+        layer = Layer(path, source, limits, cache=cache, progress=progress)
         rows = _rows(layer, kb, as_of, named)
         targets = [LayerTarget(Target(r.id, arch), False, "inspect") for r in rows for arch in r.architectures]
         report = lint_layer(layer, targets, ALL_RULES, kb, Options(as_of=as_of, limits=limits))

@@ -15,6 +15,7 @@ from .cache import Cache, code_fingerprint
 from .elf import ElfFacts, Sparse, read_elf, section_table_offset
 from .limits import Limits, bomb_reason
 from .packages import Packages, SizeItem, find_packages, size_breakdown
+from .progress import Progress
 from .source import Entry, LayerSource, MemberReadError
 
 # All the metadata kept from one layer (RECORD, WHEEL, package.json, METADATA heads) stays under this.
@@ -143,12 +144,19 @@ class Layer:
     """A layer's listing and the facts derived from it, computed on first use and kept."""
 
     def __init__(
-        self, name: str, source: LayerSource, limits: Limits = Limits(), is_function: bool = False, cache: Optional[Cache] = None
+        self,
+        name: str,
+        source: LayerSource,
+        limits: Limits = Limits(),
+        is_function: bool = False,
+        cache: Optional[Cache] = None,
+        progress: Optional[Progress] = None,
     ) -> None:
         self.name = name
         self.source = source
         self.limits = limits
         self.cache = cache
+        self.progress = progress
         # A function's own package unpacks at /var/task rather than /opt.
         self.is_function = is_function
         self.entries: list[Entry] = source.entries
@@ -285,10 +293,15 @@ class Layer:
             return self._read_in_order()
         skipped, reads = plan
         workload = sum(entry.size + PER_MEMBER_COST for entry, _ in reads)
+        report = self._reporter([entry.size for entry, _ in reads])
         if len(reads) > 1 and parallel.usable(workload, PARALLEL_BYTES):
-            found = parallel.map_split(reads, self._read_planned, self.source.after_fork)
+            found = parallel.map_split(reads, self._read_planned, self.source.after_fork, report)
         else:
-            found = [self._read_planned(item) for item in reads]
+            found = []
+            for item in reads:
+                found.append(self._read_planned(item))
+                if report is not None:
+                    report(len(found), len(reads))
         scan = Scan(skipped=skipped)
         for read in found:
             read.add_to(scan)
@@ -298,15 +311,30 @@ class Layer:
         """Member by member, each read deciding what the next may keep: for a layer at its total
         or metadata bounds, where that depends on how much earlier reads really read."""
         scan = Scan()
-        for entry in self.entries:
-            if not entry.is_file or entry.size == 0:
-                continue
+        members = [entry for entry in self.entries if entry.is_file and entry.size > 0]
+        report = self._reporter([entry.size for entry in members])
+        for position, entry in enumerate(members, 1):
             why_not = self._why_not_read(entry, scan.bytes_read)
             if why_not is not None:
                 scan.skipped[entry.index] = why_not
             else:
                 self._read_member(entry, _text_limit(entry, scan.text_bytes)).add_to(scan)
+            if report is not None:
+                report(position, len(members))
         return scan
+
+    def _reporter(self, sizes: list[int]) -> Optional[Callable[[int, int], None]]:
+        """For a read of members of these sizes in order: a function of (members done from the
+        front, members not yet done from the back) that tells self.progress the bytes done."""
+        progress = self.progress
+        if progress is None:
+            return None
+        done_before = [0]
+        for size in sizes:
+            done_before.append(done_before[-1] + size)
+        total = done_before[-1]
+        progress.start(self.name, total)
+        return lambda front, back: progress.update(done_before[front] + total - done_before[back])
 
     def _plan(self) -> Optional[tuple[dict[int, str], list[tuple[Entry, Optional[int]]]]]:
         """What _read_in_order would skip and read, (entry, text limit) for each read, worked

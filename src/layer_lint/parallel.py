@@ -43,9 +43,13 @@ def usable(workload: int, threshold: int) -> bool:
     return cores >= 2 and threading.active_count() == 1
 
 
-def map_split(items: Sequence[T], work: Callable[[T], R], in_child: Callable[[], None]) -> list[R]:
+def map_split(
+    items: Sequence[T], work: Callable[[T], R], in_child: Callable[[], None], report: Optional[Callable[[int, int], None]] = None
+) -> list[R]:
     """[work(item) for item in items], shared with a forked child. `in_child` runs first in the
-    child (e.g. to stop sharing a file position with this process)."""
+    child (e.g. to stop sharing a file position with this process). `report`, if given, is
+    called here after each item with how far the two have got: (items done from the front,
+    the first item the child has taken)."""
     import mmap  # here, not at the top: most runs never fork
     shared = mmap.mmap(-1, 16)  # anonymous, and shared with the child after the fork
     frontiers = memoryview(shared).cast("q")
@@ -68,6 +72,8 @@ def map_split(items: Sequence[T], work: Callable[[T], R], in_child: Callable[[],
             frontiers[_PARENT] = position + 1
             results[position] = work(items[position])
             position += 1
+            if report is not None:
+                report(position, max(position, frontiers[_CHILD]))
         theirs = _collect(read_end)
     finally:
         os.close(read_end)
