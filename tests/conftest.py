@@ -11,6 +11,7 @@ from importlib.resources import files
 
 import pytest
 
+from coldwarm import cold_then_warm
 from layer_lint.cache import CACHE_ENV
 from layer_lint.cli import main
 
@@ -40,14 +41,29 @@ def private_cache(tmp_path_factory):
         os.environ[CACHE_ENV] = previous
 
 
+def run_cli(*args: str) -> Run:
+    """The CLI in-process, once."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(arg) for arg in args], stdout=out, stderr=err)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli_once():
+    """Run the CLI in-process once, with whatever cache $LAYER_LINT_CACHE_DIR holds (for the cache's own tests)."""
+    return run_cli
+
+
 @pytest.fixture
 def cli():
-    """Run the CLI in-process; returns exit code, stdout and stderr."""
+    """Run the CLI in-process; returns exit code, stdout and stderr. A check or inspect runs cold and
+    then warm (coldwarm.py), and must say the same both times."""
 
     def run(*args: str) -> Run:
-        out, err = io.StringIO(), io.StringIO()
-        code = main([str(arg) for arg in args], stdout=out, stderr=err)
-        return Run(code, out.getvalue(), err.getvalue())
+        argv = [str(arg) for arg in args]
+        if argv[:1] not in (["runtimes"], ["rules"], ["explain"]) and "--no-cache" not in argv:
+            return cold_then_warm(lambda: run_cli(*argv), lambda run: (run.code, run.out, run.err))
+        return run_cli(*argv)
 
     return run
 

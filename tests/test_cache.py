@@ -40,31 +40,31 @@ def _layer(tmp_path: Path) -> Path:
     )
 
 
-def _report(cli, path: Path, *extra: str) -> dict:
-    result = cli(path, "--as-of", DAY, "--format", "json", "--runtime", "python3.11", *extra)
+def _report(cli_once, path: Path, *extra: str) -> dict:
+    result = cli_once(path, "--as-of", DAY, "--format", "json", "--runtime", "python3.11", *extra)
     assert result.code in (0, 1), result.err
     return result.json()
 
 
-def test_warm_run_gives_the_cold_report_and_reads_nothing(tmp_path, cache_dir, cli):
+def test_warm_run_gives_the_cold_report_and_reads_nothing(tmp_path, cache_dir, cli_once):
     path = _layer(tmp_path)
-    cold = _report(cli, path)
+    cold = _report(cli_once, path)
     assert len(list(cache_dir.glob("*.json"))) == 1
-    warm = _report(cli, path)
+    warm = _report(cli_once, path)
     assert warm == cold
     assert {f["code"] for f in cold["layers"][0]["findings"]} >= {"LL203", "LL409"}
 
 
-def test_no_cache_neither_reads_nor_writes(tmp_path, cache_dir, cli):
+def test_no_cache_neither_reads_nor_writes(tmp_path, cache_dir, cli_once):
     path = _layer(tmp_path)
-    _report(cli, path, "--no-cache")
+    _report(cli_once, path, "--no-cache")
     assert not cache_dir.exists() or not list(cache_dir.glob("*.json"))
 
 
-def test_zip_changed_in_place_is_read_again(tmp_path, cache_dir, cli):
+def test_zip_changed_in_place_is_read_again(tmp_path, cache_dir, cli_once):
     """Same names and sizes, different bytes (a corrupted member): the cold result, not the cached one."""
     path = _layer(tmp_path)
-    clean = _report(cli, path)
+    clean = _report(cli_once, path)
     assert "LL401" not in {f["code"] for f in clean["layers"][0]["findings"]}
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("python/six.py")
@@ -72,25 +72,25 @@ def test_zip_changed_in_place_is_read_again(tmp_path, cache_dir, cli):
     data = bytearray(path.read_bytes())
     data[start + 1] ^= 0xFF  # inside the deflated data; the central directory (and its CRC) stay as they were
     path.write_bytes(bytes(data))
-    corrupt = _report(cli, path)
+    corrupt = _report(cli_once, path)
     assert "LL401" in {f["code"] for f in corrupt["layers"][0]["findings"]}
-    assert corrupt == _report(cli, path, "--no-cache")
+    assert corrupt == _report(cli_once, path, "--no-cache")
 
 
-def test_damaged_cache_entry_is_ignored_and_rewritten(tmp_path, cache_dir, cli):
+def test_damaged_cache_entry_is_ignored_and_rewritten(tmp_path, cache_dir, cli_once):
     path = _layer(tmp_path)
-    cold = _report(cli, path)
+    cold = _report(cli_once, path)
     (entry,) = cache_dir.glob("*.json")
     for damage in (b"{not json", b'{"format": 1, "scan": {"heads": 5}}', b""):
         entry.write_bytes(damage)
-        assert _report(cli, path) == cold
+        assert _report(cli_once, path) == cold
         assert json.loads(entry.read_text())["scan"]["heads"]  # rewritten whole
 
 
-def test_other_limits_are_other_entries(tmp_path, cache_dir, cli):
+def test_other_limits_are_other_entries(tmp_path, cache_dir, cli_once):
     path = _layer(tmp_path)
-    _report(cli, path)
-    _report(cli, path, "--no-verify")
+    _report(cli_once, path)
+    _report(cli_once, path, "--no-verify")
     assert len(list(cache_dir.glob("*.json"))) == 2
 
 
@@ -118,11 +118,11 @@ def test_key_follows_the_bytes(tmp_path):
     assert file_key(tmp_path / "missing.zip", "v1") is None
 
 
-def test_unwritable_cache_folder_is_not_an_error(tmp_path, cli, monkeypatch):
+def test_unwritable_cache_folder_is_not_an_error(tmp_path, cli_once, monkeypatch):
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x")
     monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))
     assert default_folder() == blocker / "cache"
     Cache(blocker / "cache").store("k", {"scan": {}})  # silently skipped
     path = _layer(tmp_path)
-    assert _report(cli, path)["layers"][0]["error"] is None
+    assert _report(cli_once, path)["layers"][0]["error"] is None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from layer_lint import lint
+from coldwarm import lint
 from layer_lint.config import (  # tomllib: the stdlib module on 3.11+, tomli before
     Config,
     ConfigError,

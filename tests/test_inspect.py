@@ -22,7 +22,7 @@ import pytest
 from rich.console import Console
 
 from conftest import AS_OF
-from layer_lint import lint
+from coldwarm import lint
 from layer_lint.inspect import MAX_COMPATIBLE_RUNTIMES, Inspection, LayerView, inspect_layers
 from layer_lint.render import text
 from layer_lint.runtimes import load_knowledge_base

@@ -12,7 +12,7 @@ from conftest import AS_OF
 from layers import EXEC_MODE, Manifest, build
 from native import binary, require
 
-from layer_lint import lint
+from coldwarm import lint
 from layer_lint.elf import read_elf
 from layer_lint.loader import Loader, expand, resolve
 from layer_lint.report import LayerReport

@@ -26,7 +26,8 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from conftest import AS_OF
-from layer_lint import Finding, lint
+from coldwarm import lint
+from layer_lint import Finding
 from layer_lint.binaries import sniff
 from layer_lint.elf import read_elf
 from layer_lint.report import LayerReport

@@ -15,7 +15,8 @@ from typing import Optional
 import pytest
 
 from conftest import AS_OF
-from layer_lint import Finding, lint
+from coldwarm import lint
+from layer_lint import Finding
 from layer_lint.report import LayerReport
 from layers import Manifest, build, write_folder, zip_tool
 from native import binary

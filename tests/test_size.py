@@ -26,7 +26,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conftest import AS_OF
-from layer_lint.engine import Options, run
+from coldwarm import run
+from layer_lint.engine import Options
 from layer_lint.layer import Layer
 from layer_lint.limits import Limits
 from layer_lint.report import STACK, Finding, LayerReport, Report
@@ -662,7 +663,7 @@ def test_ll306_platform_variants_no_target_loads():
     from layers import write_zip
     from native import SETUPTOOLS_LAUNCHERS, binary
 
-    from layer_lint import lint
+    from coldwarm import lint
 
     tmp = Path(__import__("tempfile").mkdtemp())
     manifest = {f"python/setuptools/{name.rsplit('/', 1)[-1]}": binary(name) for name in SETUPTOOLS_LAUNCHERS}

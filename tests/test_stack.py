@@ -17,7 +17,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conftest import AS_OF
-from layer_lint.engine import Options, run
+from coldwarm import run
+from layer_lint.engine import Options
 from layer_lint.report import STACK, Finding, Report
 from layer_lint.targets import TargetRequest
 from layers import EXEC_MODE, build, write_folder, write_zip

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF
-from layer_lint import lint
+from coldwarm import lint
 from layer_lint.report import LayerReport
 from layer_lint.targets import UsageError
 from layers import EXEC_MODE, Manifest, build, write_folder, zip_tool

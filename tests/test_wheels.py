@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF
-from layer_lint import lint
+from coldwarm import lint
 from layer_lint.report import Report
 from pypi import Pinned, fetch
 
