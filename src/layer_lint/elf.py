@@ -77,6 +77,22 @@ class ElfFacts:
         """Every required version starting with `prefix` (e.g. "GLIBC_"), any library."""
         return sorted({v for versions in self.version_needs.values() for v in versions if v.startswith(prefix)})
 
+    def newest(self, prefix: str, library: Optional[str] = None) -> Optional[str]:
+        """The newest numbered version starting with `prefix` required of `library` (any library
+        when None): "GLIBC_2.28"; None when there is none (GLIBC_PRIVATE has no number)."""
+        versions = self.versions(prefix) if library is None else self.version_needs.get(library, ())
+        numbered = [v for v in versions if v.startswith(prefix) and v[len(prefix):][:1].isdigit()]
+        return max(numbered, key=version_key) if numbered else None
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A symbol version as numbers to compare: "GLIBC_2.2.5" and "2.2.5" give (2, 2, 5); (0,) when
+    it has no number."""
+    try:
+        return tuple(int(part) for part in version.split("_", 1)[-1].split("."))
+    except ValueError:
+        return (0,)
+
 
 # What pyelftools raises on damaged files besides its own ELFError (OverflowError: a damaged
 # offset too large to seek to).

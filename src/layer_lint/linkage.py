@@ -139,16 +139,11 @@ def summarize(layer: "Layer", ctx: "Context", natives: list[Native]) -> list[Bin
                 path=native.entry.path,
                 format=native.head.format,
                 arch=native.head.arch,
-                glibc=_newest(elf.versions("GLIBC_")) if elf else None,
-                glibcxx=_newest(elf.versions("GLIBCXX_")) if elf else None,
+                glibc=elf.newest("GLIBC_") if elf else None,
+                glibcxx=elf.newest("GLIBCXX_") if elf else None,
                 needed=elf.needed if elf else (),
                 unresolved=tuple(sorted(unresolved.get(native.entry.path, ()))),
                 loaded=bool(native.loaded_by()) or native.entry.path in pulled_in,
             )
         )
     return summaries
-
-
-def _newest(versions: list[str]) -> Optional[str]:
-    numeric = [v for v in versions if v.split("_", 1)[-1][:1].isdigit()]
-    return max(numeric, key=lambda v: tuple(int(p) for p in v.split("_", 1)[-1].split(".") if p.isdigit())) if numeric else None

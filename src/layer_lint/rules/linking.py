@@ -7,23 +7,13 @@ from typing import Iterator, Optional
 
 from .. import layout
 from ..layer import Layer
+from ..elf import version_key
 from ..linkage import Linked, link
 from ..loading import natives
 from ..registry import Context, Hit, Rule
 from ..report import Target
 
 _EXAMPLES = 5
-
-
-def _version(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.split("_", 1)[-1].split("."))
-    except ValueError:
-        return (0,)
-
-
-def _newest(versions: list[str]) -> Optional[str]:
-    return max(versions, key=_version) if versions else None
 
 
 def _examples(paths: list[str]) -> str:
@@ -77,12 +67,12 @@ def _cxx_problem(item: Linked, target: Target, ctx: Context) -> Optional[tuple[s
         return None
     limits = os.libstdcxx
     for prefix, safe, newest in (("GLIBCXX_", limits.glibcxx_safe, limits.glibcxx_newest), ("CXXABI_", limits.cxxabi_safe, limits.cxxabi_newest)):
-        needed = _newest([v for v in item.elf.version_needs.get("libstdc++.so.6", ()) if v.startswith(prefix) and v[len(prefix):][:1].isdigit()])
+        needed = item.elf.newest(prefix, "libstdc++.so.6")
         if needed is None or safe is None or newest is None:
             continue
-        if _version(needed) > _version(prefix + newest):
+        if version_key(needed) > version_key(newest):
             return needed, f"{prefix}{newest}", os.name, "error"
-        if _version(needed) > _version(prefix + safe):
+        if version_key(needed) > version_key(safe):
             return needed, f"{prefix}{safe} (up to {prefix}{newest} on current images)", os.name, "warning"
     return None
 

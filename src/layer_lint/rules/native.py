@@ -15,13 +15,12 @@ from typing import Iterator, Optional, Sequence
 from packaging import tags
 
 from .. import layout
-from ..elf import ElfFacts
+from ..elf import ElfFacts, version_key
 from ..layer import Layer
 from ..loading import Native, natives, python_extension_fits
 from ..registry import Context, Hit, Rule
 from ..report import Target
 from ..runtimes import Runtime
-from ..source import Entry
 
 _LAMBDA_MACHINES = {"x86_64": "EM_X86_64", "arm64": "EM_AARCH64"}
 _MANYLINUX_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
@@ -222,30 +221,15 @@ def check_musl_binary(layer: Layer, ctx: Context) -> Iterator[Hit]:
 # LL203 ---------------------------------------------------------------------------------
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    digits = version.split("_", 1)[-1]
-    try:
-        return tuple(int(part) for part in digits.split("."))
-    except ValueError:
-        return (0,)
-
-
-def _glibc_needed(elf: Optional[ElfFacts]) -> Optional[str]:
-    if elf is None:
-        return None
-    versions = [v for v in elf.versions("GLIBC_") if v[len("GLIBC_"):][:1].isdigit()]
-    return max(versions, key=_version_key) if versions else None
-
-
 def _glibc_problem(ctx: Context):
     def test(native: Native, target: Target) -> Optional[str]:
         if native.head.format != "elf" or _elf_problem(native, target) or _is_musl(native.elf):
             return None
-        needed = _glibc_needed(native.elf)
+        needed = native.elf.newest("GLIBC_") if native.elf else None
         runtime = ctx.kb.runtimes[target.runtime]
         if needed is None or runtime.glibc is None:
             return None
-        if _version_key(needed) > _version_key("GLIBC_" + runtime.glibc):
+        if version_key(needed) > version_key(runtime.glibc):
             return f"{needed}|{runtime.os}|{runtime.glibc}"
         return None
 
@@ -278,7 +262,7 @@ def _runtimes_with_glibc(ctx: Context, needed: str, arch: Optional[str], familie
     return [
         r.id
         for r in ctx.kb.runtimes.values()
-        if r.family in families and r.glibc and _version_key("GLIBC_" + r.glibc) >= _version_key(needed)
+        if r.family in families and r.glibc and version_key(r.glibc) >= version_key(needed)
         and r.deprecated and r.deprecated > ctx.as_of and (arch is None or arch in r.architectures)
     ]
 
@@ -360,20 +344,17 @@ def _platforms(arch: str, glibc: str) -> list[str]:
     return platforms
 
 
-def _wheel_tags(layer: Layer) -> Iterator[tuple[Entry, str, str, list[str]]]:
-    for entry in layer.files:
-        if not entry.path.endswith(".dist-info/WHEEL"):
-            continue
-        folder = entry.path.rsplit("/", 2)[-2]
-        name, _, rest = folder[: -len(".dist-info")].partition("-")
-        text = (layer.text(entry) or b"").decode("utf-8", "replace")
-        wheel_tags = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
+def _wheel_tags(layer: Layer) -> Iterator[tuple[str, str, str, list[str]]]:
+    """(WHEEL path, distribution, version, tags) of each installed wheel that names its tags."""
+    for path, wheel_tags in layer.wheel_tags.items():
+        folder = path.rsplit("/", 2)[-2]
+        name, _, version = folder[: -len(".dist-info")].partition("-")
         if wheel_tags:
-            yield entry, name, rest, wheel_tags
+            yield path, name, version, wheel_tags
 
 
 def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    for entry, name, version, wheel_tags in _wheel_tags(layer):
+    for wheel, name, version, wheel_tags in _wheel_tags(layer):
         parsed = {tag for text in wheel_tags for tag in _parse(text)}
         if not parsed:
             continue
@@ -381,7 +362,7 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
         built_from_source: list[Target] = []
         for target in ctx.targets:
             runtime = ctx.kb.runtimes[target.runtime]
-            if runtime.family != "python" or not runtime.version or not runtime.glibc or not _reads(runtime, entry.path):
+            if runtime.family != "python" or not runtime.version or not runtime.glibc or not _reads(runtime, wheel):
                 continue
             supported = supported_tags(runtime.version, target.arch, runtime.glibc)
             if parsed & supported:
@@ -390,7 +371,7 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 built_from_source.append(target)
                 continue
             bad[(_why_not(parsed, runtime, target), runtime.id)].append(target)
-        folder = entry.path.rsplit("/", 1)[0] + "/"
+        folder = wheel.rsplit("/", 1)[0] + "/"
         for (why, runtime_id), targets in bad.items():
             runtime = ctx.kb.runtimes[runtime_id]
             yield Hit(
