@@ -45,6 +45,12 @@ def _platform_folder() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "layer-lint"
 
 
+def open_cache(enabled: bool = True) -> Optional["Cache"]:
+    """The cache in default_folder(); None when runs go without one (disabled, or no folder)."""
+    folder = default_folder() if enabled else None
+    return Cache(folder) if folder is not None else None
+
+
 @dataclass(frozen=True)
 class Cache:
     folder: Path

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence, Union
 
 from . import __version__
-from .cache import Cache, default_folder
+from .cache import Cache, open_cache
 from .layer import Layer
 from .limits import Limits
 from .registry import Context, Rule, select_rules
@@ -149,7 +149,7 @@ def _binaries(layer: Layer, context: Context) -> list[BinarySummary]:
 
 
 def _cache(options: Options) -> Optional[Cache]:
-    return Cache(folder) if options.cache and (folder := default_folder()) is not None else None
+    return open_cache(options.cache)
 
 
 def _open_function(options: Options, progress: Optional[Progress]) -> Layer:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
 from . import __version__, layout
-from .cache import Cache, default_folder
+from .cache import Cache, open_cache
 from .engine import Options, lint_layer
 from .layer import Layer
 from .limits import Limits
@@ -111,7 +111,7 @@ def inspect_layers(
     kb = load_knowledge_base()
     as_of = as_of or datetime.date.today()
     named = [resolve_runtime(kb, name) for name in runtimes]
-    store = Cache(folder) if cache and (folder := default_folder()) is not None else None
+    store = open_cache(cache)
     return Inspection(as_of, kb.version, [_inspect(str(path), kb, as_of, named, allow_warnings, limits, store, progress) for path in paths])
 
 
@@ -242,11 +242,7 @@ def _metadata(layer: Layer, entry: Entry) -> dict[str, str]:
 
 def _contents(layer: Layer) -> dict[str, list[dict[str, Any]]]:
     python, node, jars, gems, executables, extensions = [], [], [], [], [], []
-    wheel_tags = {}
-    for entry in layer.files:
-        if entry.path.endswith(".dist-info/WHEEL"):
-            text = (layer.text(entry) or b"").decode("utf-8", "replace")
-            wheel_tags[entry.path.rsplit("/", 1)[0]] = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
+    wheel_tags = {path.rsplit("/", 1)[0]: tags for path, tags in layer.wheel_tags.items()}
     dists: dict[str, dict[str, Any]] = {}
     for entry in layer.files:
         parts = entry.parts

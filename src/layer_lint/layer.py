@@ -445,6 +445,11 @@ class Layer:
         return self.scan.elves.get(entry.index)
 
     @cached_property
+    def wheel_tags(self) -> dict[str, list[str]]:
+        """The tags of every .dist-info/WHEEL file, by the file's path."""
+        return {entry.path: packages.wheel_tags(self.text(entry)) for entry in self.files if entry.path.endswith(".dist-info/WHEEL")}
+
+    @cached_property
     def packages(self) -> Packages:
         return find_packages(self.placeable, self.text, self.import_placement)
 

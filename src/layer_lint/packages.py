@@ -72,6 +72,12 @@ class SizeItem:
         return {"name": self.name, "kind": self.kind, "version": self.version, "unzipped_bytes": self.unzipped_bytes, "files": self.files}
 
 
+def wheel_tags(text: Optional[bytes]) -> list[str]:
+    """The tags a .dist-info/WHEEL file's Tag: lines give ("cp312-cp312-manylinux_2_17_x86_64")."""
+    lines = (text or b"").decode("utf-8", "replace").splitlines()
+    return [line.split(":", 1)[1].strip() for line in lines if line.startswith("Tag:")]
+
+
 def normalize(name: str) -> str:
     """PEP 503 name normalisation, so Foo_Bar and foo-bar are one distribution."""
     return re.sub(r"[-_.]+", "-", name).lower()

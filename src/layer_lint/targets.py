@@ -151,19 +151,17 @@ def _pinned_by_wheels(layer: Layer, runtimes: list[Runtime]) -> list[Runtime]:
     """The runtimes whose CPython version every version-specific wheel in python/ was built for
     (a cp312 numpy under python/ is for python3.12 only); empty when the wheels say nothing."""
     interpreters: list[set[str]] = []
-    for entry in layer.files:
-        if not (entry.path.startswith("python/") and entry.path.endswith(".dist-info/WHEEL")) or entry.path.count("/") != 2:
+    for path, tags in layer.wheel_tags.items():
+        if not path.startswith("python/") or path.count("/") != 2:
             continue
-        text = (layer.text(entry) or b"").decode("utf-8", "replace")
         found = set()
-        for line in text.splitlines():
-            if line.startswith("Tag:"):
-                interpreter, _, abi = line.split(":", 1)[1].strip().partition("-")
-                abi = abi.split("-", 1)[0]
-                if abi in ("abi3", "none") or not interpreter.startswith("cp"):
-                    found = set()
-                    break
-                found.update(interpreter.split("."))
+        for tag in tags:
+            interpreter, _, abi = tag.partition("-")
+            abi = abi.split("-", 1)[0]
+            if abi in ("abi3", "none") or not interpreter.startswith("cp"):
+                found = set()
+                break
+            found.update(interpreter.split("."))
         if found:
             interpreters.append(found)
     if not interpreters:
