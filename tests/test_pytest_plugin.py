@@ -122,13 +122,13 @@ def test_fixture_takes_the_lint_options_and_the_project_configuration(pytester):
 
 
 def test_report_api():
-    """What the fixture returns: .ok, .findings/.errors/.warnings lists, assert_ok() text, findings() still works."""
+    """What the fixture returns: .ok, .findings/.errors/.warnings lists, assert_ok() text."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         layer = write_zip(Path(folder) / "mixed.zip", {**BAD, "assets/a.txt": "hi"})
         report = lint(layer, ["python3.12", "python3.9"], as_of=AS_OF, config=False)
-    assert isinstance(report.findings, list) and report.findings() == report.findings  # the old method call works
+    assert sorted(f.code for f in report.findings) == ["LL102", "LL103", "LL105"]
     assert [f.code for f in report.errors] == ["LL103"] and [f.code for f in report.warnings] == ["LL105"]
     assert [f.code for f in report.infos] == ["LL102"]
     assert not report.ok

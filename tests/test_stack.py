@@ -49,7 +49,7 @@ def lint_stack(
         near_limit=near_limit,
     )
     report = run([str(path) for path in paths], options)
-    assert not [f for f in report.findings() if f.code == "LL000"], "a rule crashed"
+    assert not [f for f in report.findings if f.code == "LL000"], "a rule crashed"
     assert all(layer.error is None for layer in report.layers)
     return report
 

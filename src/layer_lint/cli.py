@@ -13,7 +13,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator, Optional, Sequence
+from typing import IO, Any, Callable, Iterator, Optional, Sequence
 
 from . import __version__
 from . import config as configuration
@@ -56,24 +56,22 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _share(value: str) -> float:
-    try:
-        share = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0 < share < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {value!r}")
-    return share
-
-
-def _positive_float(value: str) -> float:
+def _number(value: str, test: Callable[[float], bool], requirement: str) -> float:
     try:
         number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not number > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {value!r}")
+    if not test(number):  # also false for nan
+        raise argparse.ArgumentTypeError(f"must be {requirement}: {value!r}")
     return number
+
+
+def _share(value: str) -> float:
+    return _number(value, lambda share: 0 < share < 1, "between 0 and 1")
+
+
+def _positive_float(value: str) -> float:
+    return _number(value, lambda number: number > 0, "positive")
 
 
 class _InOrder(argparse.Action):

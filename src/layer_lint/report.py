@@ -142,14 +142,6 @@ class SkippedTarget:
         return {**self.target.to_json(), "reason": self.reason}
 
 
-class FindingList(list[Finding]):
-    """A list of findings that can also be called: `report.findings()` returns itself, so code
-    written when `findings` was a method keeps working now that it is a property."""
-
-    def __call__(self) -> "FindingList":
-        return self
-
-
 @dataclass
 class Report:
     tool_version: str
@@ -161,11 +153,10 @@ class Report:
     fail_on: str = "error"  # the configured --fail-on: what `ok`, `assert_ok()` and `exit_code()` use by default
 
     @property
-    def findings(self) -> FindingList:
-        """Every finding: each layer's in order, then the stack's. Also callable, as `findings()`
-        was a method before it became a list property (kept so older callers go on working)."""
+    def findings(self) -> list[Finding]:
+        """Every finding: each layer's in order, then the stack's."""
         stacked = self.stack.findings if self.stack is not None else []
-        return FindingList([finding for layer in self.layers for finding in layer.findings] + stacked)
+        return [finding for layer in self.layers for finding in layer.findings] + stacked
 
     @property
     def errors(self) -> list[Finding]:

@@ -48,7 +48,7 @@ def check_zipped_over_direct_upload(layer: Layer, ctx: Context) -> Iterator[Hit]
     yield Hit(
         path=None,
         message=(
-            f"the zip is {size:,} bytes ({human_bytes(size)}), {_bytes(size - limit)} over the {limit:,}-byte (50 MB) "
+            f"the zip is {size:,} bytes ({human_bytes(size)}), {_bytes(size - limit)} over the {limit:,}-byte ({human_bytes(limit)}) "
             "limit for direct uploads through the Lambda API or console (the limit is approximate: the request is base64-encoded)"
         ),
         fix="Upload the zip to S3 and publish the layer from there (aws lambda publish-layer-version --content S3Bucket=...,S3Key=...), or make it smaller (see LL306).",
