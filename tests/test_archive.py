@@ -8,22 +8,20 @@ way a broken tool, a bad download or an attacker would leave them. Nothing is mo
 
 from __future__ import annotations
 
-import bz2
 import os
 import shutil
 import stat
 import struct
-import subprocess
 import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
 from conftest import AS_OF
+from findings import lint, of, only
 from layers import write_folder, write_zip, zip_tool
 
 DAY = AS_OF.isoformat()
@@ -39,28 +37,6 @@ ARCHIVE_RULES = ("LL401", "LL402", "LL406", "LL407", "LL408")
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
-
-
-def lint(cli, path: Path, *args: str):
-    """Run the CLI on one layer; returns (exit code, findings of that layer)."""
-    run = cli(path, "--runtime", "python3.12", "--as-of", DAY, "--format", "json", *args)
-    assert run.code in (0, 1), run.err
-    assert "Traceback" not in run.err
-    document = run.json()
-    layer = document["layers"][0]
-    assert layer["error"] is None
-    assert all(f["code"] != "LL000" for f in layer["findings"]), layer["findings"]
-    return run.code, layer["findings"]
-
-
-def of(findings: list[dict], code: str) -> list[dict]:
-    return [f for f in findings if f["code"] == code]
-
-
-def only(findings: list[dict], code: str) -> dict:
-    hits = of(findings, code)
-    assert len(hits) == 1, hits
-    return hits[0]
 
 
 def member(name: str, mode: int = 0o644, method: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:

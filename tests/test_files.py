@@ -8,7 +8,6 @@ compiled here with gcc. Nothing is mocked.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import subprocess
 import zipfile
@@ -17,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF
+from findings import lint, of, only
 from layers import build, write_folder, write_zip, zip_tool
+from native import require
 
 DAY = AS_OF.isoformat()
 
@@ -25,35 +26,8 @@ DAY = AS_OF.isoformat()
 # --- helpers ----------------------------------------------------------------------------------------------------
 
 
-def lint(cli, path: Path, *args: str, runtime: str = "python3.12"):
-    """Run the CLI on one layer; returns (exit code, findings of that layer)."""
-    run = cli(path, "--runtime", runtime, "--as-of", DAY, "--format", "json", *args)
-    assert run.code in (0, 1), run.err
-    layer = run.json()["layers"][0]
-    assert layer["error"] is None
-    assert all(f["code"] != "LL000" for f in layer["findings"]), layer["findings"]
-    return run.code, layer["findings"]
-
-
-def of(findings: list[dict], code: str) -> list[dict]:
-    return [f for f in findings if f["code"] == code]
-
-
-def only(findings: list[dict], code: str) -> dict:
-    hits = of(findings, code)
-    assert len(hits) == 1, hits
-    return hits[0]
-
-
 def file_rules(findings: list[dict]) -> list[dict]:
     return [f for f in findings if f["code"] in ("LL403", "LL404", "LL405", "LL409")]
-
-
-def require(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"`{tool}` is required in CI")
-        pytest.skip(f"`{tool}` is not installed")
 
 
 def windows_zip(path: Path, manifest: dict[str, bytes]) -> Path:
