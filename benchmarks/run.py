@@ -12,7 +12,6 @@ Writes benchmarks/results.json, benchmarks/results.md and the results block of b
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -22,28 +21,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
 HERE = Path(__file__).resolve().parent
-PYPI = "https://pypi.org"
+sys.path.insert(0, str(HERE.parent / "tests"))
+from pypi import Pinned as Wheel, fetch as fetch_pinned  # noqa: E402  (tests/pypi.py: the one PyPI downloader)
+
 AUDITWHEEL = "auditwheel==6.4.2"  # the last release that still installs on Python 3.9, like layer-lint
 MB = 1_000_000  # the issue's "200 MB" and "250 MB" are decimal, like Lambda's own limits
 README_BEGIN = "<!-- results:begin -->"
 README_END = "<!-- results:end -->"
-
-
-@dataclass(frozen=True)
-class Wheel:
-    project: str
-    version: str
-    filename: str
-    sha256: str
 
 
 # Layer (a): the scientific stack and its runtime dependencies, cp312 manylinux x86_64.
@@ -123,55 +113,15 @@ def cache_dir() -> Path:
     return Path(os.environ.get("LAYER_LINT_BENCH_CACHE") or Path.home() / ".cache" / "layer-lint-bench")
 
 
-def pypi_url(wheel: Wheel) -> str:
-    """The download URL PyPI's JSON API lists for this exact file, after checking PyPI's sha256 against the pin."""
-    # The per-release document is the documented one; some PyPI mirrors serve only the project document, whose
-    # "releases" map holds the same file entries.
-    apis = [(f"{PYPI}/pypi/{wheel.project}/{wheel.version}/json", "urls"),
-            (f"{PYPI}/pypi/{wheel.project}/json", "releases")]
-    for api, key in apis:
-        try:
-            with urllib.request.urlopen(api, timeout=120) as response:
-                doc = json.load(response)
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                continue
-            raise
-        files = doc[key] if key == "urls" else doc.get("releases", {}).get(wheel.version, [])
-        for entry in files:
-            if entry["filename"] == wheel.filename:
-                if entry["digests"]["sha256"] != wheel.sha256:
-                    sys.exit(f"PyPI lists sha256 {entry['digests']['sha256']} for {wheel.filename}, "
-                             f"the pin is {wheel.sha256}")
-                return urllib.parse.urljoin(api, entry["url"])  # some mirrors give relative URLs
-    sys.exit(f"PyPI does not list {wheel.filename}")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def fetch(wheel: Wheel) -> Path:
     """The wheel in the cache, downloaded and verified the first time; a cached file is verified again."""
-    path = cache_dir() / "wheels" / wheel.filename
-    if path.exists() and sha256_of(path) == wheel.sha256:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    url = pypi_url(wheel)
-    print(f"  downloading {wheel.filename}", file=sys.stderr)
-    partial = path.with_name(path.name + ".part")
-    with urllib.request.urlopen(url, timeout=600) as response, partial.open("wb") as out:
-        shutil.copyfileobj(response, out, 1 << 20)
-    actual = sha256_of(partial)
-    if actual != wheel.sha256:
-        partial.unlink()
-        sys.exit(f"{wheel.filename}: downloaded sha256 {actual}, pinned {wheel.sha256}")
-    partial.replace(path)
-    return path
+    folder = cache_dir() / "wheels"
+    if not (folder / wheel.filename).exists():
+        print(f"  downloading {wheel.filename}", file=sys.stderr)
+    try:
+        return fetch_pinned(wheel, folder)
+    except (AssertionError, LookupError, OSError) as error:
+        sys.exit(f"{wheel.filename}: {error}")
 
 
 def layer_name(member: str) -> Optional[str]:

@@ -1,8 +1,8 @@
 """Files from PyPI for the tests that need real wheels, pinned by file name and sha256 and
 downloaded once into a cache folder ($LAYER_LINT_TEST_CACHE, else ~/.cache/layer-lint-tests).
 
-Only tests marked `network` (and fixtures/native/fetch.py) use this; the default run needs no
-network.
+Only tests marked `network`, fixtures/native/fetch.py and benchmarks/run.py use this; the
+default test run needs no network.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 from urllib.parse import urljoin
 
 TIMEOUT = 120
@@ -44,9 +45,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch(pinned: Pinned) -> Path:
-    """The file from the cache, downloaded first if missing; its sha256 is always checked."""
-    path = cache_dir() / pinned.filename
+def fetch(pinned: Pinned, folder: Optional[Path] = None) -> Path:
+    """The file from the cache (`folder`, else cache_dir()), downloaded first if missing; its
+    sha256 is always checked."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    path = (folder or cache_dir()) / pinned.filename
     if path.exists() and sha256_of(path) == pinned.sha256:
         return path
     url = file_url(pinned)
