@@ -407,7 +407,7 @@ def test_one_lint_run_per_layer(tmp_path, monkeypatch):
 def test_each_cell_is_what_check_says_for_that_target(tmp_path, manifest):
     layer = write_zip(tmp_path / "layer.zip", manifest)
     for cell in view_of(layer).compatibility:
-        if cell.status == "unsupported":
+        if cell.status in ("unsupported", "unknown"):
             continue
         report = lint(layer, targets=[f"{cell.runtime}/{cell.arch}"], as_of=AS_OF, config=False)
         findings = report.layers[0].findings
@@ -427,6 +427,16 @@ def test_runtime_adds_a_row(tmp_path):
     assert matrix(view)[("python3.7", "x86_64")] == DEPRECATED_WARNING
     assert matrix(view)[("python3.7", "arm64")] == ("unsupported", ())
     assert "python3.7" not in view.compatible_runtimes
+
+
+def test_a_runtime_whose_architectures_are_unknown_is_unknown_not_unsupported(cli, tmp_path):
+    layer = write_zip(tmp_path / "six.zip", SIX)
+    view = view_of(layer, "python3.15")  # in botocore's list, with no OS or architectures known yet
+    assert matrix(view)[("python3.15", "x86_64")] == matrix(view)[("python3.15", "arm64")] == ("unknown", ())
+    assert "python3.15" not in view.compatible_runtimes
+    assert view.compatible_architectures == ["x86_64", "arm64"]  # the unknown row takes nothing away
+    text = cli("inspect", layer, "--runtime", "python3.15", "--compat", "--as-of", DAY).out
+    assert "?: the knowledge base does not know the runtime's architectures" in text
 
 
 def test_cli_runtime_row_and_unknown_runtime(cli, tmp_path):

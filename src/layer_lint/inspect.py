@@ -37,7 +37,7 @@ _GEMSPEC = re.compile(r"^ruby/gems/[^/]+/specifications/(?P<name>.+)-(?P<version
 class Cell:
     runtime: str
     arch: str
-    status: str  # "ok", "warning", "error" or "unsupported"
+    status: str  # "ok", "warning", "error", "unsupported" or "unknown"
     codes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -176,7 +176,9 @@ def _matrix(rows: list[Runtime], report: LayerReport) -> list[Cell]:
     cells = []
     for runtime in rows:
         for arch in ARCHITECTURES:
-            if arch not in runtime.architectures:
+            if not runtime.architectures:  # a runtime named with --runtime that the knowledge base knows little of
+                cells.append(Cell(runtime.id, arch, "unknown"))
+            elif arch not in runtime.architectures:
                 cells.append(Cell(runtime.id, arch, "unsupported"))
             else:
                 cells.append(Cell(runtime.id, arch, *report.status(Target(runtime.id, arch))))
@@ -196,7 +198,7 @@ def _suggest(view: LayerView, rows: list[Runtime], allow_warnings: bool) -> None
         for arch in ARCHITECTURES
         if chosen
         and any(c.arch == arch and c.runtime in chosen and c.status in good for c in view.compatibility)
-        and all(c.status in good for c in view.compatibility if c.arch == arch and c.runtime in chosen and c.status != "unsupported")
+        and all(c.status in good for c in view.compatibility if c.arch == arch and c.runtime in chosen and c.status not in ("unsupported", "unknown"))
     ]
 
 

@@ -214,7 +214,7 @@ def render_explain(rule: Rule, out: Console) -> None:
         out.print(Text(body))
 
 
-_CELL = {"ok": ("ok", "green"), "warning": ("warn", "yellow"), "error": ("FAIL", "bold red"), "unsupported": ("-", "dim")}
+_CELL = {"ok": ("ok", "green"), "warning": ("warn", "yellow"), "error": ("FAIL", "bold red"), "unsupported": ("-", "dim"), "unknown": ("?", "dim")}
 
 
 def render_inspection(inspection: "Inspection", out: Console, limit: int, compat_only: bool = False) -> None:
@@ -295,6 +295,8 @@ def _render_matrix(view: "LayerView", out: Console) -> None:
     out.print(Padding(table, (0, 0, 0, 2), expand=False))
     if any(cell.status == "unsupported" for cell in view.compatibility):
         out.print(Text("    -: the runtime does not exist on that architecture", style="dim"))
+    if any(cell.status == "unknown" for cell in view.compatibility):
+        out.print(Text("    ?: the knowledge base does not know the runtime's architectures or OS; `layer-lint check --runtime NAME` runs the rules that need neither", style="dim"))
 
 
 def _render_suggestions(view: "LayerView", out: Console) -> None:
