@@ -126,3 +126,32 @@ def test_unwritable_cache_folder_is_not_an_error(tmp_path, cli_once, monkeypatch
     Cache(blocker / "cache").store("k", {"scan": {}})  # silently skipped
     path = _layer(tmp_path)
     assert _report(cli_once, path)["layers"][0]["error"] is None
+
+
+def test_the_cache_stays_under_its_size_and_keeps_what_was_used_last(tmp_path):
+    folder = tmp_path / "cache"
+    cache = Cache(folder, max_bytes=10_000)
+    payload = {"scan": "x" * 1_000}  # about 1 kB an entry
+    for index in range(8):
+        cache.store(f"entry{index}", payload)
+        os.utime(folder / f"entry{index}.json", (1_000_000 + index, 1_000_000 + index))  # written in this order
+    assert cache.load("entry0") is not None  # used again: now the most recent
+    assert len(list(folder.glob("*.json"))) == 8  # under the limit: nothing went
+    for index in range(8, 11):
+        cache.store(f"entry{index}", payload)
+    kept = {path.stem for path in folder.glob("*.json")}
+    assert sum(path.stat().st_size for path in folder.glob("*.json")) <= 10_000
+    assert {"entry0", "entry8", "entry9", "entry10"} <= kept  # the one just used and those just written
+    assert "entry1" not in kept  # the least recently used went first
+    assert cache.load("entry10") == {**payload, "format": 1}
+
+
+def test_temporary_files_of_dead_runs_are_cleared(tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    stale, fresh = folder / ".tmp-dead.json", folder / ".tmp-writing.json"
+    stale.write_text("{")
+    fresh.write_text("{")
+    os.utime(stale, (1_000_000, 1_000_000))
+    Cache(folder).store("key", {"scan": {}})
+    assert not stale.exists() and fresh.exists()  # another run may be writing the fresh one now

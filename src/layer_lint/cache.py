@@ -3,7 +3,8 @@
 Entries are keyed by a hash of the zip file's bytes, the tool version, the code that reads
 layers and the read limits (what a read finds does not depend on the knowledge base), so any change to the file (a flipped byte included) misses the cache. They are
 JSON (never pickle: a cache folder must not be a way to run code), written atomically so
-concurrent runs never see half a file, and a damaged entry is ignored and rewritten. Apart from
+concurrent runs never see half a file, and a damaged entry is ignored and rewritten. The folder
+stays under MAX_CACHE_BYTES: the least recently used entries go first. Apart from
 the reports the CLI writes where --output says, this is the only module that writes files, and
 only inside the cache folder.
 """
@@ -23,6 +24,11 @@ from typing import Any, Optional, Union
 CACHE_ENV = "LAYER_LINT_CACHE_DIR"
 _FORMAT = 1  # bump when the stored shape changes
 _HASH_CHUNK = 16 << 20
+# The entries kept in all (a 223 MB scientific layer's is about 2 MB); past it, the least
+# recently used go, down to three quarters of it so that not every run has to evict.
+MAX_CACHE_BYTES = 256 << 20
+# A temporary file this old was left by a run that died while writing it.
+_STALE_SECONDS = 3600
 
 
 def default_folder() -> Optional[Path]:
@@ -54,6 +60,7 @@ def open_cache(enabled: bool = True) -> Optional["Cache"]:
 @dataclass(frozen=True)
 class Cache:
     folder: Path
+    max_bytes: int = MAX_CACHE_BYTES
     # Zips being hashed in the background (prefetch), by path: the thread, its result, its stop.
     _pending: dict[str, tuple[threading.Thread, list[Optional[bytes]], threading.Event]] = field(
         default_factory=dict, compare=False, repr=False
@@ -93,11 +100,18 @@ class Cache:
             pending[0].join()
 
     def load(self, key: str) -> Optional[dict[str, Any]]:
+        path = self.folder / f"{key}.json"
         try:
-            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
+        if not (isinstance(data, dict) and data.get("format") == _FORMAT):
+            return None
+        try:
+            os.utime(path)  # recently used: the last to be evicted
+        except OSError:
+            pass
+        return data
 
     def store(self, key: str, data: dict[str, Any]) -> None:
         """Write an entry atomically; a cache that cannot be written is no reason to fail a run."""
@@ -113,8 +127,44 @@ class Cache:
             except BaseException:
                 os.unlink(temporary)
                 raise
+            self._evict(keep=f"{key}.json")
         except OSError:
             pass
+
+    def _evict(self, keep: str) -> None:
+        """Delete the least recently used entries while the folder holds over max_bytes, and
+        temporary files that dead runs left. Another run may be doing the same: a file already
+        gone is no error."""
+        import time
+
+        entries: list[tuple[float, int, str]] = []
+        now = time.time()
+        with os.scandir(self.folder) as listing:
+            for item in listing:
+                try:
+                    info = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if item.name.startswith(".tmp-") and now - info.st_mtime > _STALE_SECONDS:
+                    _unlink(item.path)
+                elif item.name.endswith(".json") and item.is_file(follow_symlinks=False):
+                    entries.append((info.st_mtime, info.st_size, item.name))
+        total = sum(size for _, size, _ in entries)
+        if total <= self.max_bytes:
+            return
+        for _, size, name in sorted(entries):
+            if total <= self.max_bytes * 3 // 4:
+                break
+            if name != keep and _unlink(os.path.join(self.folder, name)):
+                total -= size
+
+
+def _unlink(path: str) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
 
 
 # The modules whose code decides what a read finds: a change to any of them (in development,
