@@ -144,7 +144,7 @@ def test_ll403_silent_on_readable_files(tmp_path, cli, kind):
 @pytest.mark.parametrize("mode", [0o644, 0o744])
 def test_ll404_files_lambda_runs_without_x_for_others(tmp_path, cli, kind, name, mode):
     layer = build(tmp_path, kind, {name: ("#!/bin/sh\necho hi\n", mode), "python/a.py": "a = 1\n"})
-    code, findings = lint(cli, layer)
+    code, findings = lint(cli, layer, runtime="provided.al2023" if name == "bootstrap" else "python3.12")
     assert code == 1
     finding = only(findings, "LL404")
     assert (finding["name"], finding["severity"], finding["path"]) == ("not-executable", "error", name)
@@ -154,13 +154,23 @@ def test_ll404_files_lambda_runs_without_x_for_others(tmp_path, cli, kind, name,
 
 def test_ll404_zip_without_modes_cannot_hold_an_executable_bootstrap(tmp_path, cli):
     path = windows_zip(tmp_path / "l.zip", {"bootstrap": b"#!/bin/sh\nexec ./app\n", "bin/tool": b"#!/bin/sh\n", "python/a.py": b"a = 1\n"})
-    code, findings = lint(cli, path)
+    code, findings = lint(cli, path, runtime="provided.al2023")
     assert code == 1
     hits = of(findings, "LL404")
     assert [(f["path"], f["severity"]) for f in hits] == [("bin/tool", "error"), ("bootstrap", "error")]
     assert all("no recorded mode" in f["message"] for f in hits)
     assert all(f["data"]["mode"] is None for f in hits)
     assert only(findings, "LL403")["severity"] == "info"  # and the zip is said to record no modes
+
+
+def test_ll404_a_bootstrap_runs_only_under_os_only_runtimes(tmp_path, cli, kind):
+    layer = build(tmp_path, kind, {"bootstrap": ("#!/bin/sh\nexec ./app\n", 0o644), "python/a.py": "a = 1\n"})
+    _, findings = lint(cli, layer)  # python3.12 runs its own runtime, never /opt/bootstrap
+    assert of(findings, "LL404") == []
+    _, findings = lint(cli, layer, "--runtime", "provided.al2023", "--arch", "x86_64")
+    finding = only(findings, "LL404")
+    assert finding["severity"] == "error"
+    assert finding["targets"] == [{"runtime": "provided.al2023", "arch": "x86_64"}]
 
 
 def test_ll404_elf_program_elsewhere_without_x_is_a_warning(tmp_path, cli, kind, elves):
@@ -301,7 +311,7 @@ def test_ll405_a_folders_symlinks_are_never_followed_out_of_it(tmp_path, cli):
 
 def test_ll409_crlf_shebang(tmp_path, cli, kind):
     manifest = {"bootstrap": ("#!/bin/sh\r\nexec ./app\r\n", 0o755), "python/pkg/run.sh": ("#!/bin/bash\r\necho\r\n", 0o755)}
-    code, findings = lint(cli, build(tmp_path, kind, manifest))
+    code, findings = lint(cli, build(tmp_path, kind, manifest), runtime="provided.al2023")
     assert code == 1
     hits = {f["path"]: f for f in of(findings, "LL409")}
     assert set(hits) == {"bootstrap", "python/pkg/run.sh"}
@@ -310,6 +320,21 @@ def test_ll409_crlf_shebang(tmp_path, cli, kind):
     assert "carriage return" in hits["bootstrap"]["message"] and "/bin/sh" in hits["bootstrap"]["message"]
     assert hits["bootstrap"]["data"] == {"member": "bootstrap", "interpreter": "/bin/sh", "crlf": True}
     assert hits["python/pkg/run.sh"]["data"]["interpreter"] == "/bin/bash"
+
+
+def test_ll409_byte_order_mark_before_the_shebang(tmp_path, cli, kind):
+    bom = b"\xef\xbb\xbf"
+    manifest = {
+        "bin/tool": (bom + b"#!/bin/sh\necho hi\n", 0o755),
+        "python/pkg/tool.sh": (bom + b"#!/bin/sh\necho hi\n", 0o755),
+        "python/pkg/module.py": (bom + b"#!/usr/bin/env python3\nx = 1\n", 0o644),  # imported, never exec'd
+    }
+    code, findings = lint(cli, build(tmp_path, kind, manifest))
+    assert code == 1
+    hits = {f["path"]: f for f in of(findings, "LL409")}
+    assert {path: f["severity"] for path, f in hits.items()} == {"bin/tool": "error", "python/pkg/tool.sh": "warning"}
+    assert "byte-order mark" in hits["bin/tool"]["message"] and "Exec format error" in hits["bin/tool"]["message"]
+    assert hits["bin/tool"]["data"]["interpreter"] == "/bin/sh"
 
 
 @pytest.mark.parametrize(

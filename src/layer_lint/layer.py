@@ -397,7 +397,7 @@ class Layer:
             kept = []
         if self.source.kind == "folder" and offset == entry.size:
             read.crc = crc
-        if head.startswith(b"#!") or sniff(head) is not None:
+        if head.startswith((b"#!", b"\xef\xbb\xbf#!")) or sniff(head) is not None:  # a script, even one a BOM spoils
             read.head = head
         if kept and is_text:
             read.text = b"".join(piece for _, piece in kept)

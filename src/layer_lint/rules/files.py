@@ -75,7 +75,8 @@ def check_not_executable(layer: Layer, ctx: Context) -> Iterator[Hit]:
     for entry in layer.files:
         if entry.is_symlink or (entry.mode is not None and entry.mode & stat.S_IXOTH):
             continue
-        required = layout.lambda_runs(entry.path)
+        targets = _running(entry.path, ctx)
+        required = bool(targets)
         if not required and not _is_elf_program(layer, entry):
             continue
         mode = "no recorded mode (Lambda unpacks it without execute bits)" if entry.mode is None else f"mode {oct(stat.S_IMODE(entry.mode))[2:]}"
@@ -84,10 +85,20 @@ def check_not_executable(layer: Layer, ctx: Context) -> Iterator[Hit]:
             path=entry.path,
             message=f"{entry.path} is not executable by others ({mode}), but {what}: it fails with 'Permission denied'",
             fix=f"chmod 755 {entry.path} before zipping, and zip on Linux/macOS so the mode is recorded.",
-            targets=ctx.targets,
+            targets=targets or ctx.targets,
             data={"member": entry.path, "mode": None if entry.mode is None else oct(stat.S_IMODE(entry.mode))},
             severity=None if required else "warning",
         )
+
+
+def _running(path: str, ctx: Context) -> tuple[Target, ...]:
+    """The targets on which Lambda itself runs the file: a bootstrap only under the OS-only
+    (provided) runtimes, bin/* and extensions/* under every runtime."""
+    if not layout.lambda_runs(path):
+        return ()
+    if path == "bootstrap":
+        return tuple(t for t in ctx.targets if ctx.kb.runtimes[t.runtime].family == "provided")
+    return ctx.targets
 
 
 def _is_elf_program(layer: Layer, entry: Entry) -> bool:
@@ -152,6 +163,8 @@ def _link_problem(path: str, target: str, present: set[str]) -> Optional[tuple[O
 
 # LL409 ---------------------------------------------------------------------------------
 
+_BOM = b"\xef\xbb\xbf"
+
 
 def check_bad_shebang(layer: Layer, ctx: Context) -> Iterator[Hit]:
     def present() -> set[str]:  # only an interpreter under /opt/ needs them
@@ -159,10 +172,24 @@ def check_bad_shebang(layer: Layer, ctx: Context) -> Iterator[Hit]:
 
     for entry in layer.files:
         head = layer.head(entry)
-        if head is None or not head.startswith(b"#!"):
+        if head is None:
+            continue
+        severity = None if _running(entry.path, ctx) else "warning"
+        if head.startswith(_BOM + b"#!"):
+            if severity is not None and not (entry.mode is not None and entry.mode & stat.S_IXOTH):
+                continue  # only exec trips on it; Python and Node read past a BOM
+            yield Hit(
+                path=entry.path,
+                message=f"{entry.path} starts with a UTF-8 byte-order mark before its #! line, so the kernel does not see the #! and refuses it: 'Exec format error'",
+                fix=f"Save {entry.path} as UTF-8 without a BOM (most editors: 'UTF-8' rather than 'UTF-8 with BOM'), or strip it: sed -i '1s/^\\xEF\\xBB\\xBF//' {entry.path}",
+                targets=ctx.targets,
+                data={"member": entry.path, "interpreter": _interpreter(head[len(_BOM):].split(b"\n", 1)[0].rstrip(b"\r")), "crlf": False},
+                severity=severity,
+            )
+            continue
+        if not head.startswith(b"#!"):
             continue
         line = head.split(b"\n", 1)[0]
-        severity = None if layout.lambda_runs(entry.path) else "warning"
         if line.endswith(b"\r"):
             yield Hit(
                 path=entry.path,
@@ -237,8 +264,8 @@ RULES = [
         severity="error",
         check=check_not_executable,
         summary="A file Lambda runs (bootstrap, bin/*, extensions/*) without execute bits.",
-        what="Checks that bootstrap, every file directly in bin/ and every file directly in extensions/ is executable by others, including in zips that record no modes (Lambda then unpacks files without execute bits). ELF programs elsewhere without execute bits are a warning.",
-        why="Lambda execs bootstrap and each extension, and bin/ is on PATH: without the execute bit the function fails with 'Permission denied' or 'fork/exec ...: permission denied'.",
+        what="Checks that every file directly in bin/ and in extensions/, and bootstrap when a target is an OS-only (provided.*) runtime, is executable by others, including in zips that record no modes (Lambda then unpacks files without execute bits). ELF programs elsewhere without execute bits are a warning.",
+        why="Lambda execs each extension, and a layer's bootstrap under provided.* runtimes (other runtimes never run it), and bin/ is on PATH: without the execute bit the function fails with 'Permission denied' or 'fork/exec ...: permission denied'.",
         example="extensions/my-extension with mode 644, or a bootstrap from a zip made on Windows.",
         fix="chmod 755 the file before zipping, on Linux or macOS so the mode is recorded.",
         severity_note="warning for ELF programs outside bootstrap, bin/ and extensions/ (e.g. a package's bundled helper binary).",
@@ -260,11 +287,11 @@ RULES = [
         name="bad-shebang",
         severity="error",
         check=check_bad_shebang,
-        summary="A script whose #! interpreter does not exist on Lambda, or whose #! line ends in CR.",
-        what="Reads the #! line of every script: a Windows line ending, an interpreter under /opt that the layer lacks, a build machine's path (/home, /Users, /tmp, ...), or /var/lang/bin/pythonX.Y for another Python version. Interpreters whose presence on Lambda is not known are not reported.",
-        why="The kernel cannot start the script: 'bad interpreter: No such file or directory' (or '/bin/bash^M'). pip writes the build machine's interpreter path into the console scripts it installs.",
+        summary="A script whose #! interpreter does not exist on Lambda, whose #! line ends in CR, or that starts with a byte-order mark.",
+        what="Reads the #! line of every script: a Windows line ending, a UTF-8 byte-order mark before the #! (in files that are executed), an interpreter under /opt that the layer lacks, a build machine's path (/home, /Users, /tmp, ...), or /var/lang/bin/pythonX.Y for another Python version. Interpreters whose presence on Lambda is not known are not reported.",
+        why="The kernel cannot start the script: 'bad interpreter: No such file or directory' (or '/bin/bash^M'), or 'Exec format error' when a BOM hides the #!. pip writes the build machine's interpreter path into the console scripts it installs.",
         example="python/bin/normalizer starting with #!/home/runner/work/app/.venv/bin/python.",
         fix="Use #!/usr/bin/env python3, #!/bin/sh or an interpreter inside the layer, with Unix line endings.",
-        severity_note="warning for scripts outside bootstrap, bin/ and extensions/.",
+        severity_note="warning for scripts outside bin/ and extensions/ (and outside bootstrap on provided.* targets).",
     ),
 ]
