@@ -131,6 +131,54 @@ def test_ll206_library_only_in_the_container_image_is_a_warning(tmp_path):
     assert by_target == {("warning", "provided.al2"), ("error", "provided.al2023")}
 
 
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory) -> dict[str, bytes]:
+    """A program that needs libmid.so.1, which needs libghost.so.1: compiled here with gcc."""
+    gcc = require("gcc", "builds a program with a chain of libraries")
+    folder = tmp_path_factory.mktemp("chain")
+    (folder / "ghost.c").write_text("int ghost(void) { return 7; }\n")
+    (folder / "mid.c").write_text("int ghost(void);\nint mid(void) { return ghost() + 1; }\n")
+    (folder / "prog.c").write_text("int mid(void);\nint main(void) { return mid() == 8 ? 0 : 1; }\n")
+    steps = [
+        ["-shared", "-fPIC", "-Wl,-soname,libghost.so.1", "-o", "libghost.so.1", "ghost.c"],
+        ["-shared", "-fPIC", "-Wl,-soname,libmid.so.1", "-o", "libmid.so.1", "mid.c", "-L.", "-l:libghost.so.1"],
+        ["-o", "prog", "prog.c", "-L.", "-l:libmid.so.1", "-Wl,--allow-shlib-undefined"],
+    ]
+    for step in steps:
+        subprocess.run([gcc, "-Os", *step], cwd=folder, check=True, capture_output=True)
+    return {name: (folder / name).read_bytes() for name in ("prog", "libmid.so.1", "libghost.so.1")}
+
+
+def test_ll206_a_library_missing_below_a_program_is_an_error(tmp_path, chain):
+    layer = check(tmp_path, {"bin/prog": (chain["prog"], EXEC_MODE), "lib/libmid.so.1": chain["libmid.so.1"]}, "provided.al2023/x86_64")
+    assert codes(layer) == [("LL206", "error", "lib/libmid.so.1")]  # bin/prog runs, so libmid loads, so libghost must
+    assert layer.findings[0].data["library"] == "libghost.so.1"
+    alone = check(tmp_path / "b", {"lib/libmid.so.1": chain["libmid.so.1"]}, "provided.al2023/x86_64")
+    assert codes(alone) == [("LL206", "warning", "lib/libmid.so.1")]  # only if the function's code loads it
+
+
+def test_ll206_a_library_in_a_folder_off_the_search_path_is_named(tmp_path, chain):
+    manifest = {"bin/prog": (chain["prog"], EXEC_MODE), "lib64/libmid.so.1": chain["libmid.so.1"], "lib64/libghost.so.1": chain["libghost.so.1"]}
+    layer = check(tmp_path, manifest, "provided.al2023/x86_64")
+    assert codes(layer) == [("LL206", "error", "bin/prog")]
+    finding = layer.findings[0]
+    assert "in the layer at lib64/libmid.so.1" in finding.message and "not on the loader's search path" in finding.message
+    assert finding.fix.startswith("Move lib64/libmid.so.1 to lib/libmid.so.1")
+    assert finding.data["in_layer"] == ["lib64/libmid.so.1"]
+
+
+@pytest.mark.parametrize("kind", ["zip", "folder"])
+def test_ll206_a_library_that_is_not_elf(tmp_path, chain, kind):
+    # What git on Windows (core.symlinks off) or a zip without -y made of libmid.so.1 -> libmid.so.1.0: its target's name.
+    manifest = {"bin/prog": (chain["prog"], EXEC_MODE), "lib/libmid.so.1": "libmid.so.1.0", "lib/libghost.so.1": chain["libghost.so.1"]}
+    layer = check(tmp_path, manifest, "provided.al2023/x86_64", kind=kind)
+    assert codes(layer) == [("LL206", "error", "bin/prog")]
+    finding = layer.findings[0]
+    assert "lib/libmid.so.1 in the layer, a 13-byte file that is not an ELF library" in finding.message
+    assert "'libmid.so.1: file too short'" in finding.message and "symlink stored as a plain file" in finding.message
+    assert finding.data["found"] == "lib/libmid.so.1" and finding.data["tier"] == "not-elf"
+
+
 def test_ll206_not_for_binaries_of_the_other_cpu(tmp_path):
     layer = check(tmp_path, {"lib/libneedsmissing.so": binary("x86_64/libneedsmissing.so")}, "python3.12/arm64")
     assert codes(layer) == []  # LL202's business

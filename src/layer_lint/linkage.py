@@ -6,6 +6,7 @@ in from the layer, carrying each loader's RPATH down the chain as glibc does.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
@@ -28,6 +29,10 @@ class Linked:
     elf: ElfFacts
     resolutions: tuple[Resolution, ...]
     root: Optional[Native]  # the binary itself when the target loads it directly; None for a pulled-in library
+    # Whether it surely loads: it is, or is a dependency of, something Lambda or the runtime runs
+    # (a program, an extension, an importable module or addon), not only a library in lib/ that
+    # the function's own code may or may not load.
+    certain: bool = False
 
 
 def link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, list[Linked]]:
@@ -65,7 +70,7 @@ def _link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target,
         done: dict[str, Linked] = {}
         while queue:
             path, loaders = queue.pop(0)
-            real = _follow(path, entries)
+            real = follow(path, entries)
             entry = entries.get(real)
             elf = layer.elf(entry) if entry is not None else None
             head = layer.binaries.get(real)
@@ -75,8 +80,24 @@ def _link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target,
             done[real] = Linked(real, elf, resolutions, by_path.get(real))
             chain = (Loader(posixpath.dirname(real), elf.rpath, bool(elf.runpath)), *loaders)
             queue.extend((r.found, chain) for r in resolutions if r.tier == "layer" and r.found is not None)
-        result[target] = list(done.values())
+        certain = _surely_loaded(done, entries)
+        result[target] = [dataclasses.replace(item, certain=item.path in certain) for item in done.values()]
     return result
+
+
+def _surely_loaded(done: dict[str, Linked], entries: dict) -> set[str]:
+    """The linked files that surely load: the roots that are not mere libraries, and everything
+    they pull in from the layer."""
+    stack = [path for path, item in done.items() if item.root is not None and item.root.candidate.role != "library"]
+    certain = set(stack)
+    while stack:
+        for resolution in done[stack.pop()].resolutions:
+            if resolution.tier == "layer" and resolution.found is not None:
+                real = follow(resolution.found, entries)
+                if real in done and real not in certain:
+                    certain.add(real)
+                    stack.append(real)
+    return certain
 
 
 def _needed_by_others(native: Native, needed_names: dict[str, set[str]]) -> bool:
@@ -86,7 +107,7 @@ def _needed_by_others(native: Native, needed_names: dict[str, set[str]]) -> bool
     return any(needed_names.get(name, set()) - {native.entry.path} for name in names)
 
 
-def _follow(path: str, entries: dict) -> str:
+def follow(path: str, entries: dict) -> str:
     """The file a symlink chain inside the layer ends at (libfoo.so.1 -> libfoo.so.1.2.3)."""
     for _ in range(8):
         entry = entries.get(path)

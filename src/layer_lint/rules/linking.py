@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator, Optional
 
-from .. import layout
 from ..layer import Layer
 from ..elf import version_key
-from ..linkage import Linked, link
+from ..linkage import Linked, follow, link
 from ..loading import natives
 from ..registry import Context, Hit, Rule
 from ..report import Target
@@ -25,32 +24,64 @@ def _examples(paths: list[str]) -> str:
 
 
 def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    grouped: dict[tuple[str, str, bool], dict[str, list[Target]]] = defaultdict(lambda: defaultdict(list))
+    # (library, what is wrong, where it was found, whether it surely loads) -> needing member -> targets
+    grouped: dict[tuple[str, str, str, bool], dict[str, list[Target]]] = defaultdict(lambda: defaultdict(list))
+    entries = {entry.path: entry for entry in layer.files}
     for target, linked in link(layer, ctx, natives(layer, ctx)).items():
         for item in linked:
             for resolution in item.resolutions:
                 if resolution.tier in ("missing", "image"):
-                    program = layout.lambda_runs(item.path)
-                    grouped[(resolution.name, resolution.tier, program)][item.path].append(target)
-    for (name, tier, program), members in sorted(grouped.items()):
+                    grouped[(resolution.name, resolution.tier, "", item.certain)][item.path].append(target)
+                elif resolution.tier == "layer" and resolution.found is not None:
+                    real = follow(resolution.found, entries)
+                    head = layer.binaries.get(real)
+                    if real in entries and (head is None or head.format != "elf"):
+                        grouped[(resolution.name, "not-elf", real, item.certain)][item.path].append(target)
+    elsewhere = _by_file_name(layer)
+    for (name, tier, found, certain), members in sorted(grouped.items()):
         paths = sorted(members)
         targets = tuple(sorted({t for ts in members.values() for t in ts}))
         runtimes = sorted({t.runtime for t in targets})
         os_names = sorted({ctx.kb.operating_systems[ctx.kb.runtimes[r].os].name for r in runtimes if ctx.kb.runtimes[r].os in ctx.kb.operating_systems})
+        fix = f"Bundle {name} (and what it needs) in lib/ of the layer, which is on LD_LIBRARY_PATH as /opt/lib, or link it statically."
+        error = "cannot open shared object file"
+        data = {"library": name, "needed_by": paths, "tier": tier}
+        severity = None if certain else "warning"
         if tier == "image":
             problem = f"is only in the {' / '.join(os_names) or 'Lambda'} container image, which AWS calls similar to the execution environment, so it may be missing on Lambda"
             severity = "warning"
+        elif tier == "not-elf":
+            size = entries[found].size
+            problem = f"is {found} in the layer, a {size:,}-byte file that is not an ELF library"
+            error = "file too short" if size < 64 else "invalid ELF header"
+            if size < 256:
+                problem += " (a symlink stored as a plain file holding its target's name? zip -r without -y on Windows, or git without core.symlinks, does that)"
+            fix = f"Replace {found} with the library itself, or with a real symlink to it (zip -r -y on Linux or macOS)."
+            data["found"] = found
+        elif elsewhere.get(name):
+            copies = elsewhere[name]
+            problem = f"is in the layer at {_examples(copies)}, but that folder is not on the loader's search path (Lambda searches /opt/lib, that is lib/ of a layer, and RPATH/RUNPATH folders)"
+            fix = f"Move {copies[0]} to lib/{name}, or link the programs that need it with an RPATH of $ORIGIN/<relative path to its folder>."
+            data["in_layer"] = copies
         else:
             problem = f"is not in the layer, not in {', '.join(os_names) or 'the OS'}'s known libraries, and not on the loader's search path"
-            severity = None if program else "warning"
         yield Hit(
             path=paths[0] if len(paths) == 1 else None,
-            message=f"{name}, needed by {_examples(paths)}, {problem} ({', '.join(runtimes)}): '{name}: cannot open shared object file'",
-            fix=f"Bundle {name} (and what it needs) in lib/ of the layer, which is on LD_LIBRARY_PATH as /opt/lib, or link it statically.",
+            message=f"{name}, needed by {_examples(paths)}, {problem} ({', '.join(runtimes)}): '{name}: {error}'",
+            fix=fix,
             targets=targets,
-            data={"library": name, "needed_by": paths, "tier": tier},
+            data=data,
             severity=severity,
         )
+
+
+def _by_file_name(layer: Layer) -> dict[str, list[str]]:
+    """The layer's files (and symlinks) by file name, to say where a library that the loader
+    does not find sits instead (lib64/, usr/lib/x86_64-linux-gnu/, ...)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for entry in layer.files:
+        found[entry.path.rsplit("/", 1)[-1]].append(entry.path)
+    return found
 
 
 # LL205 ---------------------------------------------------------------------------------
@@ -162,11 +193,11 @@ RULES = [
         severity="error",
         check=check_missing_shared_library,
         summary="A DT_NEEDED library found neither in the layer nor among the target OS's known libraries.",
-        what="Resolves every DT_NEEDED of every loaded ELF file as glibc's loader would on the target (RPATH of the object and its loaders, LD_LIBRARY_PATH, RUNPATH, system folders, $ORIGIN expanded) against the layer and the OS's library lists: glibc and the GCC runtime are always there; libraries seen in a live Lambda dump resolve; libraries seen only in the container image, or nowhere, are reported.",
+        what="Resolves every DT_NEEDED of every loaded ELF file as glibc's loader would on the target (RPATH of the object and its loaders, LD_LIBRARY_PATH, RUNPATH, system folders, $ORIGIN expanded) against the layer and the OS's library lists: glibc and the GCC runtime are always there; libraries seen in a live Lambda dump resolve; libraries seen only in the container image, or nowhere, are reported, naming any copy the layer holds off the search path (lib64/, usr/lib/...); so is a library the loader finds in the layer that is not ELF (a symlink stored as a text file).",
         why="'error while loading shared libraries: libX.so: cannot open shared object file' at import or exec. Layers built on a full distribution often link libraries that Lambda's minimal OS lacks (libcrypt.so.1 on Amazon Linux 2023, libssl.so.3 on Amazon Linux 2).",
         example="bin/ffprobe needing libssl.so.3 on python3.11 (Amazon Linux 2 has libssl.so.10).",
         fix="Bundle the library in the layer's lib/ (on LD_LIBRARY_PATH as /opt/lib) or link it statically.",
-        severity_note="warning for libraries listed only in the container image, and for libraries found nowhere that are needed by anything other than bootstrap, bin/* and extensions/*.",
+        severity_note="warning for libraries listed only in the container image, and for libraries needed only by libraries that nothing in the layer surely loads (a library in lib/ that only the function's own code might load).",
     ),
     Rule(
         code="LL210",
