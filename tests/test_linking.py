@@ -3,6 +3,7 @@ and LL210 node-abi-mismatch, on real binaries (fixtures/native) in zips built at
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from typing import Optional
@@ -13,7 +14,8 @@ from layers import EXEC_MODE, Manifest, build
 from native import binary, require
 
 from coldwarm import lint
-from layer_lint.elf import read_elf
+from layer_lint import layer as layer_module
+from layer_lint.elf import dynamic_range, read_elf
 from layer_lint.loader import Loader, expand, resolve
 from layer_lint.report import LayerReport
 from layer_lint.runtimes import load_knowledge_base
@@ -177,6 +179,35 @@ def test_ll206_a_library_that_is_not_elf(tmp_path, chain, kind):
     assert "lib/libmid.so.1 in the layer, a 13-byte file that is not an ELF library" in finding.message
     assert "'libmid.so.1: file too short'" in finding.message and "symlink stored as a plain file" in finding.message
     assert finding.data["found"] == "lib/libmid.so.1" and finding.data["tier"] == "not-elf"
+
+
+def test_ll206_in_a_library_too_big_to_keep_whole(tmp_path, chain):
+    """Of a library over layer.MAX_ELF_BYTES only the start, the dynamic segment and the end are
+    kept: its DT_NEEDED entries sit in the dynamic segment, here 40 MB in, 40 MB from the end."""
+    gcc = require("gcc", "builds a library with 80 MB of data")
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "libghost.so.1").write_bytes(chain["libghost.so.1"])
+    # 40 MB of read-only data before the dynamic segment and 40 MB of writable data after it,
+    # compressing about 100:1 (a repeated random block), not past the zip-bomb ratio.
+    (folder / "block.bin").write_bytes(os.urandom(1024) * 40_000)
+    (folder / "pad.S").write_text(
+        ".section .rodata\n.globl before\nbefore:\n.incbin \"block.bin\"\n"
+        ".data\n.globl after\nafter:\n.incbin \"block.bin\"\n"
+        ".section .note.GNU-stack,\"\",@progbits\n"
+    )
+    (folder / "big.c").write_text("int ghost(void);\nextern const char before[];\nextern char after[];\nint big(void) { return ghost() + before[5] + after[5]; }\n")
+    subprocess.run([gcc, "-shared", "-fPIC", "-o", "libbig.so", "big.c", "pad.S", "-L.", "-l:libghost.so.1"], cwd=folder, check=True, capture_output=True)
+    data = (folder / "libbig.so").read_bytes()
+    facts = read_elf(data, complete=True)
+    assert facts.needed[0] == "libghost.so.1" and len(data) > layer_module.MAX_ELF_BYTES
+    start, _ = dynamic_range(data[:4096])
+    assert layer_module.ELF_HEAD_BYTES < start < len(data) - 30_000_000  # neither in the kept start nor the tail
+    layer = check(tmp_path, {"lib/libbig.so": data}, "provided.al2023/x86_64")
+    assert codes(layer) == [("LL206", "warning", "lib/libbig.so")]
+    assert layer.findings[0].data["library"] == "libghost.so.1"
+    (summary,) = layer.binaries
+    assert summary.needed == facts.needed
 
 
 def test_ll206_not_for_binaries_of_the_other_cpu(tmp_path):

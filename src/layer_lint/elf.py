@@ -149,6 +149,34 @@ def section_table_offset(head: bytes) -> Optional[int]:
     return struct.unpack(order + "I", head[0x20:0x24])[0]
 
 
+def dynamic_range(head: bytes) -> Optional[tuple[int, int]]:
+    """(start, end) in the file of the dynamic segment (PT_DYNAMIC: DT_NEEDED, RPATH, ...), from
+    the program headers in `head`; None when they are not all there or there is none. A big
+    library may keep it far from both its start and its end."""
+    if len(head) < 0x34 or head[:4] != b"\x7fELF" or head[4] not in (1, 2):
+        return None
+    order = ">" if head[5] == 2 else "<"
+    wide = head[4] == 2
+    if wide:
+        if len(head) < 0x40:
+            return None
+        phoff, = struct.unpack_from(order + "Q", head, 0x20)
+        entsize, count = struct.unpack_from(order + "HH", head, 0x36)
+        layout, size = order + "II QQQQ", 40  # p_type, p_flags, p_offset, p_vaddr, p_paddr, p_filesz
+    else:
+        phoff, = struct.unpack_from(order + "I", head, 0x1C)
+        entsize, count = struct.unpack_from(order + "HH", head, 0x2A)
+        layout, size = order + "IIIIII", 24  # p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz
+    if entsize < size or phoff + entsize * count > len(head):
+        return None
+    for index in range(count):
+        fields = struct.unpack_from(layout, head, phoff + index * entsize)
+        if fields[0] == 2:  # PT_DYNAMIC
+            offset, filesz = (fields[2], fields[5]) if wide else (fields[1], fields[4])
+            return offset, offset + filesz
+    return None
+
+
 def read_elf(data: Union[bytes, Sparse], complete: bool = False) -> Optional[ElfFacts]:
     """Facts about an ELF file; `data` may be only its first bytes unless `complete`.
     None when not even the ELF header can be parsed."""

@@ -12,7 +12,7 @@ from typing import Callable, Hashable, Optional, TypeVar
 from . import __version__, layout, packages, parallel
 from .binaries import ELF_MAGIC, HEAD_BYTES, BinaryHead, sniff
 from .cache import Cache, code_fingerprint
-from .elf import ElfFacts, Sparse, read_elf, section_table_offset
+from .elf import ElfFacts, Sparse, dynamic_range, read_elf, section_table_offset
 from .limits import Limits, bomb_reason
 from .packages import Packages, SizeItem, find_packages, size_breakdown
 from .progress import Progress
@@ -377,17 +377,21 @@ class Layer:
         offset = 0
         crc = 0
         tail_from: Optional[int] = None
+        dynamic = (0, 0)  # the dynamic segment, kept too when it lies between the start and the tail
         try:
             for piece in self.source.chunks(entry, entry.size):
                 if not head:
                     head = piece[:HEAD_BYTES]
                     tail_from = _elf_tail_start(head, entry.size)
+                    if tail_from:
+                        dynamic = dynamic_range(piece) or dynamic
                 read.bytes_read += len(piece)
                 if self.source.kind == "folder":
                     crc = zlib.crc32(piece, crc)  # a zip's directory has it; a folder's file does not
+                end = offset + len(piece)
                 if is_text and offset < text_limit:
                     kept.append((offset, piece[: text_limit - offset]))
-                elif tail_from is not None and (offset < ELF_HEAD_BYTES or offset + len(piece) > tail_from):
+                elif tail_from is not None and (offset < ELF_HEAD_BYTES or end > tail_from or (offset < dynamic[1] and end > dynamic[0])):
                     kept.append((offset, piece))
                 elif not self.limits.verify and tail_from is None and not is_text:
                     break
