@@ -337,9 +337,32 @@ def test_arch_from_elf_by_content_not_name(tmp_path, kind, elf_arm64):
     assert pairs(layer) == {("python3.12", "arm64")}
 
 
-def test_explicit_arch_wins_over_elf(tmp_path, kind, elf_x86_64):
-    layer = layer_report(build(tmp_path, kind, {"bin/hello": (elf_x86_64, EXEC_MODE)}), runtimes=["provided.al2023"])
-    assert archs_of(layer) == BOTH  # --runtime without --arch: all of the runtime's architectures
+def test_runtime_without_arch_takes_the_elf_architectures(tmp_path, kind, elf_x86_64):
+    path = build(tmp_path, kind, {"bin/hello": (elf_x86_64, EXEC_MODE)})
+    layer = layer_report(path, runtimes=["provided.al2023"])
+    assert archs_of(layer) == {"x86_64"}  # --runtime without --arch: the architectures of the ELF files
+    assert layer.targets[0].reason == "--runtime provided.al2023; x86_64 from ELF bin/hello"
+    assert archs_of(layer_report(path, runtimes=["provided.al2023"], archs=["arm64"])) == {"arm64"}  # --arch wins
+    assert pairs(layer_report(path, targets=["provided.al2023/arm64"])) == {("provided.al2023", "arm64")}  # so does --target
+
+
+def test_runtime_without_arch_on_a_layer_without_elf_files_takes_both(tmp_path, kind):
+    layer = layer_report(build(tmp_path, kind, {"python/six.py": "x = 1\n"}), runtimes=["python3.12"])
+    assert archs_of(layer) == BOTH
+
+
+def test_runtime_without_arch_whose_runtime_lacks_the_elf_architecture(tmp_path, kind, elf_arm64):
+    # python3.7 ran only on x86_64: checked there, so that the arm64 binary shows up as the mistake.
+    layer = layer_report(build(tmp_path, kind, {"python/fast.so": elf_arm64}), runtimes=["python3.7", "python3.12"])
+    assert pairs(layer) == {("python3.7", "x86_64"), ("python3.12", "arm64")}
+
+
+def test_wheels_for_a_deprecated_python_name_it(tmp_path, kind):
+    # cp39 wheels under python/: python3.9 is deprecated on AS_OF but functions can still be updated.
+    wheel = "Wheel-Version: 1.0\nTag: cp39-cp39-manylinux_2_17_x86_64\n"
+    layer = layer_report(build(tmp_path, kind, {"python/fast/__init__.py": "", "python/fast-1.0.dist-info/WHEEL": wheel}))
+    assert {t.target.runtime for t in layer.targets} == {"python3.9"}
+    assert "wheels for cp39" in layer.targets[0].reason
 
 
 def test_elf_arch_the_named_runtime_lacks(tmp_path, kind, elf_arm64):

@@ -94,6 +94,11 @@ def current_runtimes(kb: KnowledgeBase, family: str, as_of: datetime.date) -> li
     return [r for r in kb.family(family) if r.zip and r.deprecated is not None and r.deprecated > as_of]
 
 
+def attachable_runtimes(kb: KnowledgeBase, family: str, as_of: datetime.date) -> list[Runtime]:
+    """The family's .zip runtimes whose functions can still be updated on `as_of`, deprecated or not."""
+    return [r for r in kb.family(family) if r.zip and r.deprecated is not None and (r.block_update is None or r.block_update > as_of)]
+
+
 def infer_targets(layer: Layer, kb: KnowledgeBase, as_of: datetime.date, archs: Sequence[str] = ()) -> list[LayerTarget]:
     """Targets from the layout: versioned folders name their runtime, version-less content
     names the family's current runtimes, and ELF members name the architectures."""
@@ -118,7 +123,9 @@ def infer_targets(layer: Layer, kb: KnowledgeBase, as_of: datetime.date, archs: 
             family_reasons.setdefault(facts.family, f"{layout.FAMILY_NAMES[facts.family]} code at {top}")
     for family, why in family_reasons.items():
         runtimes = current_runtimes(kb, family, as_of)
-        pinned = _pinned_by_wheels(layer, runtimes) if family == "python" else []
+        # Wheels built for one CPython version name its runtime even when it is deprecated: a
+        # function can still be given the layer until updates are blocked (LL105 says so).
+        pinned = _pinned_by_wheels(layer, attachable_runtimes(kb, family, as_of)) if family == "python" else []
         for runtime in pinned or runtimes:
             detail = f"wheels for cp{runtime.version.replace('.', '')}" if pinned and runtime.version else f"{family} runtimes current on {as_of.isoformat()}"
             reasons.setdefault(runtime.id, f"{why}: {detail}")
@@ -183,6 +190,28 @@ def _elf_architectures(layer: Layer) -> tuple[list[str], str]:
 def layer_targets(
     layer: Layer, kb: KnowledgeBase, as_of: datetime.date, request: TargetRequest, explicit: Sequence[LayerTarget]
 ) -> list[LayerTarget]:
-    if request.explicit:
+    if not request.explicit:
+        return infer_targets(layer, kb, as_of, request.archs)
+    if request.archs:
         return list(explicit)
-    return infer_targets(layer, kb, as_of, request.archs)
+    return _runtimes_on_layer_architectures(layer, kb, explicit)
+
+
+def _runtimes_on_layer_architectures(layer: Layer, kb: KnowledgeBase, explicit: Sequence[LayerTarget]) -> list[LayerTarget]:
+    """--runtime without --arch: each runtime on the architectures of the layer's ELF files (on
+    all of its own when it has none of them, so that the binaries show up as the mistake).
+    --target pairs stay as they are."""
+    elf_archs, arch_reason = _elf_architectures(layer)
+    if not arch_reason:
+        return list(explicit)  # no ELF files: every architecture can be served
+    narrowed: list[LayerTarget] = []
+    for runtime_id in dict.fromkeys(t.target.runtime for t in explicit):
+        mine = [t for t in explicit if t.target.runtime == runtime_id]
+        by_flag = [t for t in mine if t.reason.startswith("--runtime")]
+        fitting = [t for t in by_flag if t.target.arch in elf_archs] or by_flag
+        for layer_target in mine:
+            if layer_target in fitting:
+                narrowed.append(LayerTarget(layer_target.target, False, layer_target.reason + arch_reason))
+            elif layer_target not in by_flag:
+                narrowed.append(layer_target)
+    return narrowed
