@@ -332,6 +332,20 @@ def test_ll207_silent_when_a_sibling_fits(tmp_path, arch):
 
 
 @pytest.mark.parametrize("arch", ARCHES)
+@pytest.mark.parametrize("twin", ["python/demo/_demo.py", "python/demo/_demo/__init__.py"])
+def test_no_finding_when_python_falls_back_to_a_pure_python_twin(tmp_path, arch, twin):
+    # mypyc-compiled packages (charset-normalizer, in every requests layer) ship md.py beside
+    # md.cpython-312-x86_64-linux-gnu.so: where no build fits, the import takes the .py.
+    name, extension = demo_extension(arch, "311")
+    manifest = {"python/demo/__init__.py": "", f"python/demo/{name}": extension}
+    other = f"python3.12/{OTHER_ARCH[arch]}"
+    assert {f.code for f in check(tmp_path / "alone", manifest, f"python3.12/{arch}", other).findings} == {"LL202", "LL207"}
+    layer = check(tmp_path / "twin", {**manifest, twin: "x = 1\n"}, f"python3.12/{arch}", other)
+    assert layer.findings == []
+    assert [b.loaded for b in layer.binaries] == [False]
+
+
+@pytest.mark.parametrize("arch", ARCHES)
 def test_ll207_abi3_and_untagged_files(tmp_path, arch):
     _, extension = demo_extension(arch)
     manifest = {
@@ -403,6 +417,25 @@ def test_ll208_manylinux_2_28_is_fine_on_amazon_linux_2023(tmp_path):
 def test_ll208_built_from_source_is_info(tmp_path):
     finding = only(check(tmp_path, wheel_layer(["cp312-cp312-linux_x86_64"]), "python3.12/x86_64"), "LL208")
     assert finding.severity == "info" and "built from source" in finding.message
+
+
+def test_ll208_is_a_warning_when_every_compiled_module_gives_way_to_pure_python(tmp_path):
+    # charset-normalizer's way: md.py beside md.cpython-312-x86_64-linux-gnu.so, listed in RECORD.
+    manifest = wheel_layer(["cp312-cp312-manylinux2014_x86_64"])
+    name = next(path for path in manifest if path.endswith(".so")).rsplit("/", 1)[-1]
+    record = f"demo/__init__.py,,\ndemo/{name},,\ndemo/_demo.py,,\ndemo-1.0.dist-info/RECORD,,\n"
+    manifest = {**manifest, "python/demo/_demo.py": "x = 1\n", "python/demo-1.0.dist-info/RECORD": record}
+    finding = only(check(tmp_path, manifest, "python3.12/arm64"), "LL208")
+    assert finding.severity == "warning" and "pure-Python versions" in finding.message
+    del manifest["python/demo/_demo.py"]
+    layer = check(tmp_path / "alone", manifest, "python3.12/arm64")
+    assert only(layer, "LL208").severity == "error"
+
+
+def test_ll208_not_for_a_folder_the_target_does_not_read(tmp_path):
+    manifest = {path.replace("python/", "python/lib/python3.11/site-packages/"): data for path, data in wheel_layer(["cp311-cp311-manylinux2014_x86_64"], python="311").items()}
+    assert check(tmp_path, manifest, "python3.12/x86_64").findings == []  # python3.12 never imports it: LL103's business
+    assert only(check(tmp_path / "read", manifest, "python3.11/arm64"), "LL208").severity == "error"
 
 
 @pytest.mark.parametrize("arch, glibc_minor", [("x86_64", 26), ("arm64", 26)])

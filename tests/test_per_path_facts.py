@@ -109,8 +109,8 @@ def test_layer_placement_is_layout_placement(tmp_path):
     assert all(function.import_placement(e.path) == packages.function_placement(e.path) for e in function.files)
 
 
-def reference_recorded_paths(text: str) -> list[str]:
-    """packages._recorded_paths as it was: a csv reader for every line."""
+def referencerecorded_paths(text: str) -> list[str]:
+    """packages.recorded_paths as it was: a csv reader for every line."""
     paths = []
     for line in text.splitlines():
         try:
@@ -130,8 +130,8 @@ RECORD_TEXT = st.lists(
 
 @settings(max_examples=500)
 @given(RECORD_TEXT)
-def test_recorded_paths_skip_the_csv_reader_only_without_quotes(text):
-    assert list(packages._recorded_paths(text)) == reference_recorded_paths(text)
+def testrecorded_paths_skip_the_csv_reader_only_without_quotes(text):
+    assert list(packages.recorded_paths(text)) == referencerecorded_paths(text)
 
 
 def test_ll406_names_that_fold_together(tmp_path):

@@ -192,9 +192,13 @@ class Decision:
     reason: str  # why not, when not loaded
 
 
-def decide(found: list[Candidate], runtime: Runtime, target: Target, manifests: dict[str, dict]) -> dict[str, Decision]:
+def decide(
+    found: list[Candidate], runtime: Runtime, target: Target, manifests: dict[str, dict], paths: Optional[set[str]] = None
+) -> dict[str, Decision]:
     """For one target: which binaries it loads. Variants in a group are alternatives; when
-    none fits the target, all of them count as loaded (and the rules report each)."""
+    none fits the target, all of them count as loaded (and the rules report each), unless a
+    Python module has a pure-Python twin that the import falls back to (`paths`: the layer's
+    files)."""
     decisions: dict[str, Decision] = {}
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for candidate in found:
@@ -206,14 +210,31 @@ def decide(found: list[Candidate], runtime: Runtime, target: Target, manifests: 
             groups[candidate.group].append(candidate)
     for members in groups.values():
         fits = {c.entry.path: _variant_fits(c, runtime, target, manifests) for c in members}
+        fallback = _pure_python_twin(members[0], paths or set())
         if any(why is None for why in fits.values()):
             for candidate in members:
                 why = fits[candidate.entry.path]
                 decisions[candidate.entry.path] = Decision(why is None, why or "")
+        elif fallback is not None:
+            for candidate in members:
+                why = f"{fits[candidate.entry.path]}; it imports {fallback} instead"
+                decisions[candidate.entry.path] = Decision(False, why)
         else:
             for candidate in members:
                 decisions[candidate.entry.path] = Decision(True, "")
     return decisions
+
+
+def _pure_python_twin(candidate: Candidate, paths: set[str]) -> Optional[str]:
+    """The module.py or module/__init__.py beside an extension module, which Python imports
+    when no build of the extension fits (mypyc-compiled packages such as charset-normalizer
+    ship both)."""
+    if candidate.role != "python-extension" or candidate.group is None:
+        return None
+    for twin in (f"{candidate.group}.py", f"{candidate.group}/__init__.py"):
+        if twin in paths:
+            return twin
+    return None
 
 
 def _single(candidate: Candidate, runtime: Runtime, target: Target) -> Decision:
@@ -271,7 +292,8 @@ def natives(layer: "Layer", ctx: "Context") -> list[Native]:
 def _natives(layer: "Layer", ctx: "Context") -> list[Native]:
     manifests = node_manifests(layer.files, layer.text)
     found = candidates(layer.binaries, layer.files, layer.text, layer.placement, manifests)
-    per_target = {target: decide(found, ctx.kb.runtimes[target.runtime], target, manifests) for target in ctx.targets}
+    paths = {entry.path for entry in layer.files}
+    per_target = {target: decide(found, ctx.kb.runtimes[target.runtime], target, manifests, paths) for target in ctx.targets}
     result = []
     for candidate in found:
         decisions = {target: per_target[target][candidate.entry.path] for target in ctx.targets}

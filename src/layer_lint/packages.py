@@ -161,7 +161,7 @@ def _python_owners(placed: list[tuple[Entry, Optional[layout.Placement]]], read_
         by_top.setdefault((where.folder, parts[0]), owner)
         if parts[1:] == ["RECORD"]:
             prefix = f"{where.folder}/" if where.folder else ""
-            for recorded in _recorded_paths((read_text(entry) or b"").decode("utf-8", "replace")):
+            for recorded in recorded_paths((read_text(entry) or b"").decode("utf-8", "replace")):
                 top = recorded.partition("/")[0]
                 if top and top not in ("..", "."):
                     exact.setdefault(prefix + recorded, owner)
@@ -175,7 +175,7 @@ def _python_owners(placed: list[tuple[Entry, Optional[layout.Placement]]], read_
     return owners
 
 
-def _recorded_paths(text: str) -> Iterator[str]:
+def recorded_paths(text: str) -> Iterator[str]:
     """The paths a RECORD lists. It is CSV, so a path with a comma is quoted; a line the csv
     module refuses (a NUL byte before Python 3.11, a field over its size limit) is damaged
     metadata, not a reason to fail: the text before its first comma stands for the path."""

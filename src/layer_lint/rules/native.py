@@ -18,6 +18,7 @@ from .. import layout
 from ..elf import ElfFacts, version_key
 from ..layer import Layer
 from ..loading import Native, natives, python_extension_fits
+from ..packages import recorded_paths
 from ..registry import Context, Hit, Rule
 from ..report import Target
 from ..runtimes import Runtime
@@ -358,11 +359,12 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
         parsed = {tag for text in wheel_tags for tag in _parse(text)}
         if not parsed:
             continue
-        bad: dict[tuple[str, str], list[Target]] = defaultdict(list)
+        bad: dict[tuple[str, str, bool], list[Target]] = defaultdict(list)
         built_from_source: list[Target] = []
+        compiled = _compiled_files(layer, ctx, wheel)
         for target in ctx.targets:
             runtime = ctx.kb.runtimes[target.runtime]
-            if runtime.family != "python" or not runtime.version or not runtime.glibc or not _reads(runtime, wheel):
+            if runtime.family != "python" or not runtime.version or not runtime.glibc or not _reads(layer, runtime, wheel):
                 continue
             supported = supported_tags(runtime.version, target.arch, runtime.glibc)
             if parsed & supported:
@@ -370,16 +372,21 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
             if any(tag.platform == f"linux_{_MANYLINUX_ARCH[target.arch]}" for tag in parsed):
                 built_from_source.append(target)
                 continue
-            bad[(_why_not(parsed, runtime, target), runtime.id)].append(target)
+            # Compiled modules that all give way to pure-Python twins on the target (loading.py): it
+            # imports, only without its speed-ups.
+            harmless = bool(compiled) and not any(native.decisions[target].loaded for native in compiled)
+            bad[(_why_not(parsed, runtime, target), runtime.id, harmless)].append(target)
         folder = wheel.rsplit("/", 1)[0] + "/"
-        for (why, runtime_id), targets in bad.items():
+        for (why, runtime_id, harmless), targets in bad.items():
             runtime = ctx.kb.runtimes[runtime_id]
+            consequence = "; its compiled modules do not load there and Python imports their pure-Python versions instead, so it works, only slower" if harmless else ""
             yield Hit(
                 path=folder,
-                message=f"{name} {version} was installed from a wheel tagged {', '.join(wheel_tags)}, which cannot install on {_targets_text(targets)}: {why}",
+                message=f"{name} {version} was installed from a wheel tagged {', '.join(wheel_tags)}, which cannot install on {_targets_text(targets)}: {why}{consequence}",
                 fix=f"Reinstall it for the target: {pip_command(runtime, targets[0].arch, f'{name}=={version}')}",
                 targets=tuple(targets),
                 data={"distribution": name, "version": version, "tags": wheel_tags, "reason": why},
+                severity="warning" if harmless else None,
             )
         if built_from_source:
             yield Hit(
@@ -392,8 +399,22 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
             )
 
 
-def _reads(runtime: Runtime, path: str) -> bool:
-    return any(path.startswith(folder + "/") for folder in runtime.layer_paths)
+def _compiled_files(layer: Layer, ctx: Context, wheel: str) -> list[Native]:
+    """The native files the distribution's RECORD lists (beside its .dist-info folder)."""
+    folder = wheel.rsplit("/", 1)[0]
+    record = layer.files_by_path.get(folder + "/RECORD")
+    if record is None:
+        return []
+    root = folder.rsplit("/", 1)[0] + "/" if "/" in folder else ""
+    listed = {root + path for path in recorded_paths((layer.text(record) or b"").decode("utf-8", "replace"))}
+    return [native for native in natives(layer, ctx) if native.entry.path in listed]
+
+
+def _reads(layer: Layer, runtime: Runtime, path: str) -> bool:
+    """Whether the runtime puts the folder `path` is installed in on its search path (python3.12
+    does not import from python/lib/python3.11/site-packages/, though it is under python/)."""
+    where = layer.placement(path)
+    return where is not None and where.folder in runtime.layer_paths
 
 
 def _parse(text: str) -> frozenset:
