@@ -174,7 +174,7 @@ def check_bad_shebang(layer: Layer, ctx: Context) -> Iterator[Hit]:
         head = layer.head(entry)
         if head is None:
             continue
-        severity = None if _running(entry.path, ctx) else "warning"
+        severity = None if _running(entry.path, ctx) else "info" if _console_script(entry.path) else "warning"
         if head.startswith(_BOM + b"#!"):
             if severity is not None and not (entry.mode is not None and entry.mode & stat.S_IXOTH):
                 continue  # only exec trips on it; Python and Node read past a BOM
@@ -211,6 +211,13 @@ def check_bad_shebang(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 data={"member": entry.path, "interpreter": interpreter, "crlf": False},
                 severity=severity,
             )
+
+
+def _console_script(path: str) -> bool:
+    """A script pip installed with --target python/: python/bin/ is on no search path and not on
+    PATH, so nothing runs it unless code names it."""
+    parts = path.split("/")
+    return len(parts) == 3 and parts[:2] == ["python", "bin"]
 
 
 def _interpreter(line: bytes) -> str:
@@ -292,6 +299,6 @@ RULES = [
         why="The kernel cannot start the script: 'bad interpreter: No such file or directory' (or '/bin/bash^M'), or 'Exec format error' when a BOM hides the #!. pip writes the build machine's interpreter path into the console scripts it installs.",
         example="python/bin/normalizer starting with #!/home/runner/work/app/.venv/bin/python.",
         fix="Use #!/usr/bin/env python3, #!/bin/sh or an interpreter inside the layer, with Unix line endings.",
-        severity_note="warning for scripts outside bin/ and extensions/ (and outside bootstrap on provided.* targets).",
+        severity_note="warning for scripts outside bin/ and extensions/ (and outside bootstrap on provided.* targets); info for the console scripts pip puts in python/bin/, which nothing runs unless code names them.",
     ),
 ]
