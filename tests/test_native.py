@@ -162,10 +162,40 @@ def test_ll201_macos_extension_module(tmp_path, arch, fixture, detail):
     manifest = {"python/markupsafe/__init__.py": "", path: binary(fixture)}
     finding = only(check(tmp_path, manifest, f"python3.12/{arch}"), "LL201")
     assert (finding.severity, finding.path) == ("error", path)
-    assert detail in finding.message and "invalid ELF header" in finding.message
+    # Tagged for macOS: Linux's Python never opens it, so the import finds no module at all.
+    assert detail in finding.message and "'No module named _speedups'" in finding.message
     assert finding.data["format"] == "mach-o"
     assert target_names(finding) == {f"python3.12/{arch}"}
     assert f"--platform manylinux2014_{MACHINE[arch]}" in finding.fix
+    untagged = only(check(tmp_path / "untagged", {"python/markupsafe/__init__.py": "", "python/markupsafe/_speedups.so": binary(fixture)}, f"python3.12/{arch}"), "LL201")
+    assert "invalid ELF header" in untagged.message  # a plain .so is opened, and refused
+
+
+def test_ll201_fix_names_the_distribution_and_one_command_per_architecture(tmp_path):
+    path = "python/markupsafe/_speedups.cpython-312-darwin.so"
+    manifest = {
+        "python/markupsafe/__init__.py": "",
+        path: binary(MACHO_UNIVERSAL2),
+        "python/MarkupSafe-3.0.2.dist-info/METADATA": "Metadata-Version: 2.1\nName: MarkupSafe\nVersion: 3.0.2\nRequires-Python: >=3.9\n",
+        "python/MarkupSafe-3.0.2.dist-info/RECORD": f"markupsafe/__init__.py,,\n{path[len('python/'):]},,\n",
+    }
+    finding = only(check(tmp_path, manifest, "python3.12/x86_64", "python3.12/arm64"), "LL201")
+    assert finding.fix.count("pip install") == 2 and "one layer per architecture" in finding.fix
+    commands = re.findall(r"for (x86_64|arm64): (pip install [^;]*)", finding.fix)
+    assert sorted(arch for arch, _ in commands) == ["arm64", "x86_64"]
+    for arch, command in commands:
+        platforms = set(re.findall(r"--platform \S+_(x86_64|aarch64)\b", command))
+        assert platforms == {MACHINE[arch]}, command  # each command one CPU's wheels
+    assert finding.fix.count("'MarkupSafe==3.0.2'") == 2 and "<package>" not in finding.fix
+
+
+def test_ll208_fix_leaves_out_a_version_that_does_not_support_the_target_python(tmp_path):
+    manifest = wheel_layer(["cp312-cp312-manylinux2014_x86_64"])
+    manifest["python/demo-1.0.dist-info/METADATA"] = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Python: >=3.10\n"
+    finding = only(check(tmp_path, manifest, "python3.9/x86_64"), "LL208")
+    assert "--python-version 3.9" in finding.fix and finding.fix.endswith("--target python 'demo'")
+    supported = only(check(tmp_path / "ok", manifest, "python3.11/x86_64"), "LL208")
+    assert supported.fix.endswith("--target python 'demo==1.0'")
 
 
 @pytest.mark.parametrize("arch", ARCHES)

@@ -35,6 +35,7 @@ _TAGGED_EXTENSION = re.compile(
     r"^(?P<module>[A-Za-z_][A-Za-z0-9_]*)\.(?P<tag>(cpython|cp|pypy)[^/]*|abi3|[^.]*win[^.]*)\.(so|pyd)$"
 )
 _PLAIN_PYD = re.compile(r"^(?P<module>[A-Za-z_][A-Za-z0-9_]*)\.pyd$")
+_PLAIN_SO = re.compile(r"^(?!lib)(?P<module>[A-Za-z_][A-Za-z0-9_]*)\.so$")
 _NODE_PLATFORM = re.compile(r"(?P<platform>linux|darwin|win32|freebsd|android|sunos|aix)[-_](?P<arch>x64|arm64|ia32|arm|x86|ppc64|s390x|riscv64)")
 # Platform, CPU and libc words in the names of Node platform packages. A run of them, with or
 # without separators, becomes one "*", so that every variant of a package shares one group:
@@ -77,8 +78,9 @@ def python_extension_fits(name: str, runtime: Runtime, arch: str) -> bool:
 
 
 def extension_module(name: str) -> Optional[str]:
-    """The module name of a tagged extension module file (any platform), or None."""
-    match = _TAGGED_EXTENSION.match(name) or _PLAIN_PYD.match(name)
+    """The module name of an extension module file (tagged for any platform, or a plain
+    module.so that CPython imports too), or None. A plain lib*.so is taken for a library."""
+    match = _TAGGED_EXTENSION.match(name) or _PLAIN_PYD.match(name) or _PLAIN_SO.match(name)
     return match.group("module") if match else None
 
 

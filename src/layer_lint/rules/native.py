@@ -17,7 +17,7 @@ from packaging import tags
 from .. import layout
 from ..elf import ElfFacts, version_key
 from ..layer import Layer
-from ..loading import Native, natives, python_extension_fits
+from ..loading import Native, extension_module, natives, python_extension_fits
 from ..packages import recorded_paths
 from ..registry import Context, Hit, Rule
 from ..report import Target
@@ -130,10 +130,18 @@ def _non_linux(native: Native, target: Target) -> Optional[str]:
 def check_non_linux_binary(layer: Layer, ctx: Context) -> Iterator[Hit]:
     for problem in _problems(natives(layer, ctx), _non_linux):
         native = problem.natives[0]
+        name = native.entry.path.rsplit("/", 1)[-1]
+        module = extension_module(name) if native.candidate.role == "python-extension" else None
+        target = problem.targets[0]
+        if module is not None and not python_extension_fits(name, ctx.kb.runtimes[target.runtime], target.arch):
+            # Tagged for macOS or Windows: Linux's Python never even opens it.
+            outcome = f"the only build of its module, which {_targets_text(problem.targets)} cannot import: 'No module named {module}'"
+        else:
+            outcome = f"and {_targets_text(problem.targets)} would load {_it(problem)}: Linux fails with 'invalid ELF header'"
         yield Hit(
             path=problem.path,
-            message=f"{problem.subject}: {problem.detail}, and {_targets_text(problem.targets)} would load {_it(problem)}: Linux fails with 'invalid ELF header'",
-            fix=_rebuild_fix(native, problem.targets),
+            message=f"{problem.subject}: {problem.detail}, {outcome}",
+            fix=_rebuild_fix(layer, ctx, native, problem.targets),
             targets=problem.targets,
             data={"members": problem.members, "format": native.head.format, "arch": native.head.arch},
         )
@@ -156,7 +164,7 @@ def check_wrong_architecture(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 f"{problem.subject}: {problem.detail}, but {_targets_text(problem.targets)} runs on {'/'.join(wanted)}: "
                 "'cannot open shared object file' or 'exec format error'"
             ),
-            fix=_rebuild_fix(native, problem.targets),
+            fix=_rebuild_fix(layer, ctx, native, problem.targets),
             targets=problem.targets,
             data={"members": problem.members, "arch": native.head.arch, "bits": native.head.bits, "wanted": wanted},
         )
@@ -213,7 +221,7 @@ def check_musl_binary(layer: Layer, ctx: Context) -> Iterator[Hit]:
         yield Hit(
             path=problem.path,
             message=f"{problem.subject}: linked against musl ({detail}), as on Alpine; Lambda has glibc: '{detail.rsplit('/', 1)[-1]}: cannot open shared object file'",
-            fix=_rebuild_fix(problem.natives[0], problem.targets, musl=True),
+            fix=_rebuild_fix(layer, ctx, problem.natives[0], problem.targets, musl=True),
             targets=problem.targets,
             data={"members": problem.members, "musl": detail},
         )
@@ -277,16 +285,59 @@ def _glibc_fix(native: Native, needed: str, have: str) -> str:
     return f"Rebuild it on Amazon Linux with glibc {have} or older (e.g. in the runtime's build image), or move the function to a runtime whose OS has {needed}."
 
 
-def _rebuild_fix(native: Native, targets: Sequence[Target], musl: bool = False) -> str:
+def _rebuild_fix(layer: Layer, ctx: Context, native: Native, targets: Sequence[Target], musl: bool = False) -> str:
     archs = sorted({t.arch for t in targets})
-    platform = " ".join(f"--platform manylinux2014_{_MANYLINUX_ARCH[a]}" for a in archs)
     path = native.entry.path
+    runtime = ctx.kb.runtimes[targets[0].runtime]
     if native.candidate.role == "python-extension" or "site-packages" in path or path.startswith("python/"):
-        return f"Reinstall the package for Lambda instead of the build machine: pip install --only-binary=:all: {platform} --target python <package>."
+        if runtime.family == "python" and runtime.version:
+            return "Reinstall it for Lambda instead of the build machine: " + _pip_commands(runtime, archs, requirement(layer, path, runtime))
+        platform = " ".join(f"--platform manylinux2014_{_MANYLINUX_ARCH[a]}" for a in archs)
+        return f"Reinstall the package for Lambda instead of the build machine: pip install --only-binary=:all: {platform} --target python '{requirement(layer, path, None)}'."
     if native.candidate.role == "node-addon" or "node_modules" in path:
         cpu = " ".join(f"--cpu={'x64' if a == 'x86_64' else 'arm64'}" for a in archs)
         return f"Install on Linux (or with `npm install --os=linux {cpu}{' --libc=glibc' if musl else ''}`) so npm picks the Linux build."
     return f"Rebuild it for Linux {'/'.join(archs)} with glibc (e.g. in an Amazon Linux container), or remove it."
+
+
+def _pip_commands(runtime: Runtime, archs: Sequence[str], package: str) -> str:
+    """One pip command, or one per architecture: pip given both CPUs' platforms installs one
+    CPU's wheels, so a layer for both is two layers."""
+    if len(archs) == 1:
+        return pip_command(runtime, archs[0], package)
+    return "one layer per architecture, " + "; ".join(f"for {arch}: {pip_command(runtime, arch, package)}" for arch in archs)
+
+
+def requirement(layer: Layer, path: str, runtime: Optional[Runtime]) -> str:
+    """What to ask pip for, for the distribution that installed `path`: name==version when that
+    version supports the runtime's Python (its METADATA's Requires-Python), the name alone when
+    it does not (pip then picks the newest that does), <package> when nothing says."""
+    owner = layer.packages.owners.get(path)
+    if owner is None or owner.kind != "distribution":
+        return "<package>"
+    where = layer.placement(path)
+    metadata = f"{where.folder}/{owner.name}-{owner.version}.dist-info/METADATA" if where is not None and where.folder else ""
+    if owner.version and (runtime is None or _supports(layer, metadata, runtime)):
+        return f"{owner.name}=={owner.version}"
+    return owner.name
+
+
+def _supports(layer: Layer, metadata: str, runtime: Runtime) -> bool:
+    """Whether the Requires-Python of the METADATA at `metadata` admits the runtime's version
+    (True when there is none, or it cannot be read)."""
+    entry = layer.files_by_path.get(metadata)
+    text = (layer.text(entry) or b"").decode("utf-8", "replace") if entry is not None else ""
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the headers end at the first blank line
+        if line.lower().startswith("requires-python:"):
+            from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+            try:
+                return SpecifierSet(line.split(":", 1)[1].strip()).contains(runtime.version or "", prereleases=True)
+            except InvalidSpecifier:
+                return True
+    return True
 
 
 # LL207 ---------------------------------------------------------------------------------
@@ -316,7 +367,7 @@ def check_python_abi_mismatch(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 f"{problem.subject}: extension modules built for {problem.detail}, which {', '.join(runtimes)} "
                 "does not import, and no sibling build fits: 'No module named ...' at import"
             ),
-            fix=f"Reinstall the package for the target: {pip_command(runtime, problem.targets[0].arch, '<package>')}",
+            fix=f"Reinstall the package for the target: {_pip_commands(runtime, sorted({t.arch for t in problem.targets}), requirement(layer, problem.natives[0].entry.path, runtime))}",
             targets=problem.targets,
             data={"members": problem.members, "tag": problem.detail, "runtimes": runtimes},
         )
@@ -383,7 +434,7 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
             yield Hit(
                 path=folder,
                 message=f"{name} {version} was installed from a wheel tagged {', '.join(wheel_tags)}, which cannot install on {_targets_text(targets)}: {why}{consequence}",
-                fix=f"Reinstall it for the target: {pip_command(runtime, targets[0].arch, f'{name}=={version}')}",
+                fix=f"Reinstall it for the target: {_pip_commands(runtime, sorted({t.arch for t in targets}), _wheel_requirement(layer, wheel, name, version, runtime))}",
                 targets=tuple(targets),
                 data={"distribution": name, "version": version, "tags": wheel_tags, "reason": why},
                 severity="warning" if harmless else None,
@@ -397,6 +448,11 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 data={"distribution": name, "version": version, "tags": wheel_tags},
                 severity="info",
             )
+
+
+def _wheel_requirement(layer: Layer, wheel: str, name: str, version: str, runtime: Runtime) -> str:
+    metadata = wheel.rsplit("/", 1)[0] + "/METADATA"
+    return f"{name}=={version}" if _supports(layer, metadata, runtime) else name
 
 
 def _compiled_files(layer: Layer, ctx: Context, wheel: str) -> list[Native]:
