@@ -280,3 +280,23 @@ def test_object_files_are_never_loaded(tmp_path):
     assert [f.code for f in layer.findings] == ["LL306"]  # an x86_64 .o is no LL202 on arm64: nothing loads it
     assert "object file" in layer.findings[0].data["class"]
     assert layer.binaries[0].loaded is False
+
+
+# --- libraries the OS's own copy shadows -----------------------------------------------------
+
+
+def test_a_bundled_system_library_that_never_loads_is_not_judged(tmp_path):
+    """Debian's libstdc++ (the aarch64 cross toolchain's, GLIBC_2.36) in lib/: /lib64 comes
+    before /opt/lib on LD_LIBRARY_PATH, so the OS's libstdc++.so.6 loads and this copy never does."""
+    real = Path("/usr/aarch64-linux-gnu/lib/libstdc++.so.6.0.30")
+    if not real.exists():
+        require("aarch64-linux-gnu-g++", "ships Debian's aarch64 libstdc++")
+        pytest.skip(f"{real} not found")
+    data = real.read_bytes()
+    shadowed = lint(build(tmp_path, "zip", {"lib/libstdc++.so.6.0.30": data}), targets=["provided.al2023/arm64"], as_of=AS_OF, select=["LL2"])
+    assert shadowed.layers[0].findings == []
+    assert [b.loaded for b in shadowed.layers[0].binaries] == [False]
+    # The same bytes outside lib/, off the loader's path, count as loaded (code may dlopen them by
+    # path), and need a glibc newer than Amazon Linux 2023's: the check is not blind to them.
+    elsewhere = lint(build(tmp_path / "b", "zip", {"vendor/libstdc++.so.6.0.30": data}), targets=["provided.al2023/arm64"], as_of=AS_OF, select=["LL2"])
+    assert [f.code for f in elsewhere.layers[0].findings] == ["LL203"]

@@ -85,6 +85,20 @@ def resolve(
     return tentative or Resolution(name, None, "missing", "")
 
 
+def system_copy_first(name: str, runtime: Runtime, os: Optional[OperatingSystem], arch: str) -> Optional[str]:
+    """The system folder whose copy of `name` the loader finds before /opt/lib when nothing's
+    RPATH leads elsewhere (LD_LIBRARY_PATH puts /lib64 first on managed runtimes), or None when a
+    copy in the layer's lib/ would be the one found. Only libraries the OS surely has count."""
+    if os is None or os.library_tier(name, arch) not in ("base", "live"):
+        return None
+    for folder in runtime.ld_library_path:
+        if folder == "/opt/lib":
+            return None
+        if folder in _SYSTEM_FOLDERS:
+            return folder
+    return _SYSTEM_FOLDERS[0]  # /opt/lib off LD_LIBRARY_PATH: only the system folders are searched
+
+
 def _look(name: str, folder: Optional[str], files: set[str], os: Optional[OperatingSystem], arch: str) -> Optional[tuple[str, str]]:
     if folder is None:
         return None

@@ -19,7 +19,8 @@ from . import layout
 from .binaries import BinaryHead
 from .elf import ElfFacts
 from .report import Target
-from .runtimes import Runtime
+from .loader import system_copy_first
+from .runtimes import OperatingSystem, Runtime
 from .source import Entry
 
 if TYPE_CHECKING:
@@ -195,19 +196,25 @@ class Decision:
 
 
 def decide(
-    found: list[Candidate], runtime: Runtime, target: Target, manifests: dict[str, dict], paths: Optional[set[str]] = None
+    found: list[Candidate],
+    runtime: Runtime,
+    target: Target,
+    manifests: dict[str, dict],
+    paths: Optional[set[str]] = None,
+    shadowed: Callable[[Candidate], Optional[str]] = lambda candidate: None,
 ) -> dict[str, Decision]:
     """For one target: which binaries it loads. Variants in a group are alternatives; when
     none fits the target, all of them count as loaded (and the rules report each), unless a
     Python module has a pure-Python twin that the import falls back to (`paths`: the layer's
-    files)."""
+    files). `shadowed` says why a library is never loaded because the OS's own copy is found
+    first (None when it is not)."""
     decisions: dict[str, Decision] = {}
     groups: dict[str, list[Candidate]] = defaultdict(list)
     for candidate in found:
         if candidate.folder is not None and candidate.folder not in runtime.layer_paths:
             decisions[candidate.entry.path] = Decision(False, f"{runtime.id} does not read {candidate.folder}/")
         elif candidate.group is None:
-            decisions[candidate.entry.path] = _single(candidate, runtime, target)
+            decisions[candidate.entry.path] = _single(candidate, runtime, target, shadowed)
         else:
             groups[candidate.group].append(candidate)
     for members in groups.values():
@@ -227,6 +234,26 @@ def decide(
     return decisions
 
 
+def _shadowing(layer: "Layer", runtime: Runtime, os: Optional[OperatingSystem], arch: str) -> Callable[[Candidate], Optional[str]]:
+    """Why a library in lib/ never loads on the target: the OS has a library of its soname (or
+    file name), found first on LD_LIBRARY_PATH (a bundled libc.so.6 or libstdc++.so.6).
+    A program whose RPATH points at it still loads it: linkage.py follows that."""
+
+    def why(candidate: Candidate) -> Optional[str]:
+        path = candidate.entry.path
+        if candidate.head.format != "elf" or path.count("/") != 1 or not path.startswith("lib/"):
+            return None
+        elf = layer.elf(candidate.entry)
+        # Libraries are asked for by soname (libstdc++.so.6, not libstdc++.so.6.0.30).
+        name = elf.soname if elf is not None and elf.soname else path[len("lib/") :]
+        folder = system_copy_first(name, runtime, os, arch)
+        if folder is None:
+            return None
+        return f"the loader finds {os.name if os else 'the OS'}'s own {name} in {folder} first ({folder} comes before /opt/lib on LD_LIBRARY_PATH)"
+
+    return why
+
+
 def _pure_python_twin(candidate: Candidate, paths: set[str]) -> Optional[str]:
     """The module.py or module/__init__.py beside an extension module, which Python imports
     when no build of the extension fits (mypyc-compiled packages such as charset-normalizer
@@ -239,9 +266,12 @@ def _pure_python_twin(candidate: Candidate, paths: set[str]) -> Optional[str]:
     return None
 
 
-def _single(candidate: Candidate, runtime: Runtime, target: Target) -> Decision:
+def _single(candidate: Candidate, runtime: Runtime, target: Target, shadowed: Callable[[Candidate], Optional[str]]) -> Decision:
     if candidate.head.relocatable:
         return Decision(False, "an object file (.o) left from a build; only a linker reads it")
+    why_not = shadowed(candidate) if candidate.role == "library" else None
+    if why_not is not None:
+        return Decision(False, why_not)
     if candidate.role == "library" and candidate.head.format != "elf":
         top = layout.top_level(candidate.entry.path)
         if top != "lib":
@@ -295,7 +325,11 @@ def _natives(layer: "Layer", ctx: "Context") -> list[Native]:
     manifests = node_manifests(layer.files, layer.text)
     found = candidates(layer.binaries, layer.files, layer.text, layer.placement, manifests)
     paths = {entry.path for entry in layer.files}
-    per_target = {target: decide(found, ctx.kb.runtimes[target.runtime], target, manifests, paths) for target in ctx.targets}
+    per_target = {}
+    for target in ctx.targets:
+        runtime = ctx.kb.runtimes[target.runtime]
+        shadowed = _shadowing(layer, runtime, ctx.kb.operating_systems.get(runtime.os or ""), target.arch)
+        per_target[target] = decide(found, runtime, target, manifests, paths, shadowed)
     result = []
     for candidate in found:
         decisions = {target: per_target[target][candidate.entry.path] for target in ctx.targets}
