@@ -302,6 +302,26 @@ def test_ll203_newer_than_every_lambda_os(tmp_path):
     assert finding.data["loads_on"] == [] and "no current runtime" in finding.message
 
 
+def test_ll203_loads_on_counts_the_libraries_a_program_loads(tmp_path):
+    # bin/prog, built on a current glibc, needs GLIBC_2.34 itself, and its bundled
+    # lib/librandom.so.1 GLIBC_2.36 (arc4random): provided.al2023's glibc 2.34 fits the program
+    # but not what it loads.
+    gcc = require("gcc", "builds a program and its library")
+    (tmp_path / "r.c").write_text("#include <stdlib.h>\nunsigned r(void) { return arc4random(); }\n")
+    (tmp_path / "prog.c").write_text("unsigned r(void);\nint main(void) { return (int) r(); }\n")
+    built = subprocess.run([gcc, "-shared", "-fPIC", "-Wl,-soname,librandom.so.1", "-o", "librandom.so.1", "r.c"], cwd=tmp_path, capture_output=True)
+    if built.returncode != 0:
+        pytest.skip(f"this glibc has no arc4random: {built.stderr.decode()[:200]}")
+    subprocess.run([gcc, "-o", "prog", "prog.c", "-L.", "-l:librandom.so.1"], cwd=tmp_path, check=True, capture_output=True)
+    manifest = {"bin/prog": ((tmp_path / "prog").read_bytes(), EXEC_MODE), "lib/librandom.so.1": (tmp_path / "librandom.so.1").read_bytes()}
+    layer = check(tmp_path / "layer", manifest, "provided.al2/x86_64")
+    finding = only(layer, "LL203", "bin/prog")
+    assert "needs GLIBC_2.34" in finding.message
+    assert finding.data["loads_on"] == [] and "no OS-only runtime has that glibc" in finding.message
+    alone = only(check(tmp_path / "alone", {"bin/prog": manifest["bin/prog"]}, "provided.al2/x86_64"), "LL203", "bin/prog")
+    assert "provided.al2023" in alone.data["loads_on"]
+
+
 def test_ll203_ignores_a_weak_version_need(tmp_path):
     # The same library with its GLIBC_2.28 need flagged WEAK: the loader accepts it on 2.26.
     assert check(tmp_path, {"lib/libstatx.so": binary("x86_64/libstatx-weak.so")}, "python3.11/x86_64").findings == []
@@ -333,6 +353,13 @@ def test_ll204_musllinux_extension_module(tmp_path, arch):
     musl = f"libc.musl-{MACHINE[arch]}.so.1"
     assert finding.data["musl"] == musl and f"{musl}: cannot open shared object file" in finding.message
     assert "manylinux2014" in finding.fix  # manylinux wheels are built against glibc
+
+
+def test_ll204_is_the_one_finding_for_a_musl_module(tmp_path):
+    path = "python/markupsafe/" + MUSL_EXTENSION["x86_64"].rsplit("/", 1)[-1]
+    manifest = {"python/markupsafe/__init__.py": "", path: binary(MUSL_EXTENSION["x86_64"])}
+    report = lint(build(tmp_path, "zip", manifest), targets=["python3.12/x86_64"], as_of=AS_OF, select=["LL2"])
+    assert [(f.code, f.path) for f in report.layers[0].findings] == [("LL204", path)]  # no LL206 for libc.musl-x86_64.so.1
 
 
 def test_ll204_gives_way_to_ll202(tmp_path):

@@ -30,6 +30,8 @@ def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
     for target, linked in link(layer, ctx, natives(layer, ctx)).items():
         for item in linked:
             for resolution in item.resolutions:
+                if resolution.name.startswith(("libc.musl-", "ld-musl-")):
+                    continue  # a musl build: LL204 says so
                 if resolution.tier in ("missing", "image"):
                     grouped[(resolution.name, resolution.tier, "", item.certain)][item.path].append(target)
                 elif resolution.tier == "layer" and resolution.found is not None:

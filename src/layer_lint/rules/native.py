@@ -17,6 +17,7 @@ from packaging import tags
 from .. import layout
 from ..elf import ElfFacts, version_key
 from ..layer import Layer
+from ..linkage import follow, link
 from ..loading import Native, extension_module, natives, python_extension_fits
 from ..packages import recorded_paths
 from ..registry import Context, Hit, Rule
@@ -251,19 +252,52 @@ def check_glibc_too_new(layer: Layer, ctx: Context) -> Iterator[Hit]:
         native = problem.natives[0]
         symbols = sorted({s for n in problem.natives if n.elf for s in n.elf.symbols.get(needed, ())})
         families = {ctx.kb.runtimes[t.runtime].family for t in problem.targets}
-        loads_on = _runtimes_with_glibc(ctx, needed, native.head.arch, families)
+        loads_on = [
+            runtime_id
+            for runtime_id in _runtimes_with_glibc(ctx, _newest_glibc_with_libraries(layer, ctx, problem), native.head.arch, families)
+            if all(_imports(n, ctx.kb.runtimes[runtime_id]) for n in problem.natives)
+        ]
         os_name = ctx.kb.operating_systems[os_id].name if os_id in ctx.kb.operating_systems else os_id
+        kind = "OS-only" if families == {"provided"} else "current"
+        elsewhere = f"it would load on {', '.join(loads_on)}" if loads_on else f"no {kind} runtime {'of this language ' if kind == 'current' else ''}has that glibc"
         yield Hit(
             path=problem.path,
             message=(
                 f"{problem.subject}: needs {needed} (for {', '.join(symbols[:_EXAMPLES]) or 'symbols not recorded'}), but "
-                f"{_targets_text(problem.targets)} run on {os_name} with glibc {have}: 'version `{needed}' not found'; "
-                f"{'it would load on ' + ', '.join(loads_on) if loads_on else 'no current runtime of this language has that glibc'}"
+                f"{_targets_text(problem.targets)} run on {os_name} with glibc {have}: 'version `{needed}' not found'; {elsewhere}"
             ),
             fix=_glibc_fix(native, needed, have),
             targets=problem.targets,
             data={"members": problem.members, "needed": needed, "available": f"GLIBC_{have}", "symbols": symbols, "loads_on": loads_on},
         )
+
+
+def _newest_glibc_with_libraries(layer: Layer, ctx: Context, problem: Problem) -> str:
+    """The newest GLIBC_ version the members and the layer libraries they load need: a runtime
+    with glibc for the program but not for its bundled libjq is no place to move it to."""
+    paths = set(problem.members)
+    entries = layer.files_by_path
+    versions = [n.elf.newest("GLIBC_") for n in problem.natives if n.elf is not None]
+    for target in problem.targets:
+        linked = {item.path: item for item in link(layer, ctx, natives(layer, ctx))[target]}
+        stack = [path for path in paths if path in linked]
+        seen = set(stack)
+        while stack:
+            item = linked[stack.pop()]
+            versions.append(item.elf.newest("GLIBC_"))
+            for resolution in item.resolutions:
+                found = follow(resolution.found, entries) if resolution.tier == "layer" and resolution.found else None
+                if found is not None and found not in seen and found in linked:
+                    seen.add(found)
+                    stack.append(found)
+    return max((v for v in versions if v), key=version_key)
+
+
+def _imports(native: Native, runtime: Runtime) -> bool:
+    """Whether the runtime would import this member at all (a cp312 module is no answer for python3.13)."""
+    if native.candidate.role != "python-extension" or native.head.arch is None:
+        return True
+    return python_extension_fits(native.entry.path.rsplit("/", 1)[-1], runtime, native.head.arch)
 
 
 def _runtimes_with_glibc(ctx: Context, needed: str, arch: Optional[str], families: set) -> list[str]:
