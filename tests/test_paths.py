@@ -9,6 +9,7 @@ runtime facts in data/runtimes.json, spelled out where a test relies on them.
 from __future__ import annotations
 
 import datetime
+import zipfile
 from pathlib import Path
 from typing import Optional
 
@@ -640,3 +641,17 @@ def test_zip_tool_layer_acceptance(tmp_path, cli):
     path = zip_tool(tmp_path / "layer.zip", folder)
     result = cli("--runtime", "python3.12", path, "--format", "json", "--as-of", DAY)
     assert [f["code"] for f in result.json()["layers"][0]["findings"]] == ["LL103"]
+
+
+def test_dot_parts_in_member_names_unpack_as_without_them(tmp_path):
+    # bsdtar (macOS, Windows tar) and some build tools write ./python/x.py; unzip, Python's
+    # zipfile and Go's filepath.Join unpack it to python/x.py.
+    path = tmp_path / "dot.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in [("./", ""), ("./python/", ""), ("./python/six.py", "x = 1\n"), ("./python/pkg/./__init__.py", "")]:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o40755 if name.endswith("/") else 0o100644) << 16
+            archive.writestr(info, data)
+    layer = lint(path, runtimes=["python3.12"], as_of=AS_OF, select=["LL1", "LL4"]).layers[0]
+    assert layer.findings == []
+    assert layer.files == 2

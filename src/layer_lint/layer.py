@@ -218,7 +218,7 @@ class Layer:
         is_dir: dict[str, bool] = {}
         for entry in self.placeable:
             top = layout.top_level(entry.path)
-            if not top:
+            if not top or top == ".":  # "./": the layer's root folder itself
                 continue
             is_dir[top] = is_dir.get(top, False) or entry.is_dir or "/" in entry.path
             if not entry.is_dir:

@@ -73,6 +73,15 @@ class Entry:
         return tuple(self.path.split("/"))
 
 
+def _without_dot_parts(name: str) -> str:
+    """The name without "." parts: unzip, Python's zipfile and Go's filepath.Join all unpack
+    ./python/x.py (as bsdtar and some build tools write it) to python/x.py."""
+    if "." not in name.split("/"):
+        return name
+    kept = [part for part in name.split("/") if part != "."]
+    return "/".join(kept) or "."
+
+
 class ZipSource:
     """A layer .zip; entries come from the central directory only."""
 
@@ -91,7 +100,7 @@ class ZipSource:
         self.entries: list[Entry] = [self._entry(index, info) for index, info in enumerate(self._infos)]
 
     def _entry(self, index: int, info: zipfile.ZipInfo) -> Entry:
-        name = info.filename.rstrip("/")
+        name = _without_dot_parts(info.filename.rstrip("/"))
         mode = _zip_mode(info)
         is_symlink = mode is not None and stat.S_ISLNK(mode)
         is_dir = info.filename.endswith("/") or (mode is not None and stat.S_ISDIR(mode))
