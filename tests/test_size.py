@@ -492,6 +492,25 @@ def test_debug_bytes_are_what_strip_removes_at_most(tmp_path):
     assert only(layer.findings, "LL306").data["bytes"] <= len(unstripped) - len(stripped)
 
 
+COPIES_CLASS = "identical copies of other files (same size and CRC-32)"
+
+
+def test_symlinks_zipped_as_copies_are_dead_weight(tmp_path):
+    need("zip")
+    folder = tmp_path / "layer"
+    (folder / "lib").mkdir(parents=True)
+    (folder / "lib" / "libpoint.so.1.2.3").write_bytes(random.Random(7).randbytes(300_000))
+    for name in ("libpoint.so.1", "libpoint.so"):
+        (folder / "lib" / name).symlink_to("libpoint.so.1.2.3")
+    copied = one_layer(zip_tool(tmp_path / "copied.zip", folder), select=["LL306"])  # zip -r stores each link as a copy
+    finding = only(copied.findings, "LL306")
+    assert finding.data["class"] == COPIES_CLASS
+    assert sorted(finding.data["files"]) == ["lib/libpoint.so", "lib/libpoint.so.1"] and finding.data["bytes"] == 600_000
+    assert "zip -r -y" in finding.fix
+    linked = one_layer(zip_tool(tmp_path / "linked.zip", folder, "-y"), select=["LL306"])
+    assert linked.findings == []
+
+
 def test_clean_layer_has_no_dead_weight(tmp_path):
     """Names close to the dead-weight classes, but none of them: a top-level tests package is not
     inside a package, testing/ is not tests/, doctest_utils.py is a module."""

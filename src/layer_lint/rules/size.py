@@ -60,8 +60,9 @@ def check_zipped_over_direct_upload(layer: Layer, ctx: Context) -> Iterator[Hit]
 # LL302 / LL303 -------------------------------------------------------------------------
 
 
-def _size_hits(total: int, items: Sequence[SizeItem], ctx: Context, what: str, near: bool) -> Iterator[Hit]:
+def _size_hits(total: int, items: Sequence[SizeItem], ctx: Context, what: str, near: bool, copied: int = 0) -> Iterator[Hit]:
     limit = ctx.kb.quotas.unzipped_bytes
+    copies = f" {human_bytes(copied)} of it is identical copies of other files, most likely symlinks zipped as files: `zip -r -y` keeps them as links (see LL306)." if copied else ""
     data = {"unzipped_bytes": total, "limit": limit, "percent": round(100 * total / limit, 1), "top": _top_json(items)}
     if total >= limit and not near:
         yield Hit(
@@ -70,7 +71,7 @@ def _size_hits(total: int, items: Sequence[SizeItem], ctx: Context, what: str, n
                 f"{what} unzips to {total:,} bytes, {_percent(total, limit)} of Lambda's limit: {_bytes(total - limit + 1)} "
                 f"too many (it must be smaller than {limit:,} bytes); largest: {_contributors(items)}"
             ),
-            fix="Remove what the function does not import (see LL306), move big dependencies to a container image, or split the function.",
+            fix="Remove what the function does not import (see LL306), move big dependencies to a container image, or split the function." + copies,
             targets=ctx.targets,
             data={**data, "excess": total - limit + 1},
         )
@@ -81,18 +82,24 @@ def _size_hits(total: int, items: Sequence[SizeItem], ctx: Context, what: str, n
                 f"{what} unzips to {total:,} bytes, {_percent(total, limit)} of the {limit:,}-byte limit "
                 f"({_bytes(limit - total)} left); largest: {_contributors(items)}"
             ),
-            fix="Keep room for the function and its other layers: drop dead weight (see LL306) before it grows past the limit.",
+            fix="Keep room for the function and its other layers: drop dead weight (see LL306) before it grows past the limit." + copies,
             targets=ctx.targets,
             data={**data, "headroom": limit - total},
         )
 
 
 def check_unzipped_over_limit(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    yield from _size_hits(layer.unzipped_bytes, layer.sizes, ctx, "this layer alone", near=False)
+    yield from _size_hits(layer.unzipped_bytes, layer.sizes, ctx, "this layer alone", near=False, copied=_copied_bytes(layer))
 
 
 def check_near_unzipped_limit(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    yield from _size_hits(layer.unzipped_bytes, layer.sizes, ctx, "this layer", near=True)
+    yield from _size_hits(layer.unzipped_bytes, layer.sizes, ctx, "this layer", near=True, copied=_copied_bytes(layer))
+
+
+def _copied_bytes(layer: Layer) -> int:
+    """The bytes of copies, when they are a tenth of the layer or more (else not worth the words)."""
+    copied = sum(size for _, size in _identical_copies(layer))
+    return copied if copied * 10 >= layer.unzipped_bytes else 0
 
 
 def _stack_items(stack: Stack) -> list[SizeItem]:
@@ -321,6 +328,8 @@ def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
         facts = layer.elf(entry)
         if facts is not None and facts.debug_bytes:
             classes["debug sections in unstripped ELF files (strip --strip-debug)"].append((entry.path, facts.debug_bytes))
+    for path, size in _identical_copies(layer):
+        classes[_COPIES].append((path, size))
     if ctx.targets:
         for native in natives(layer, ctx):
             reasons = sorted({decision.reason for decision in native.decisions.values() if decision.reason})
@@ -344,7 +353,34 @@ def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
         )
 
 
+_COPIES = "identical copies of other files (same size and CRC-32)"
+# Copies smaller than this are not worth a word (licences, empty modules, tiny data files).
+_MIN_COPY_BYTES = 64 << 10
+
+
+def _identical_copies(layer: Layer) -> list[tuple[str, int]]:
+    """Files whose content (size and CRC-32) another file of the layer already has: each copy
+    but the one with the longest name. Mostly symlinks that `zip -r` stored as copies (lib/libfoo.so,
+    libfoo.so.1 and libfoo.so.1.2.3 three times over); also one library bundled by two packages."""
+    def find() -> list[tuple[str, int]]:
+        seen: dict[tuple[int, int], str] = {}
+        found = []
+        # Longest names first: of libfoo.so, libfoo.so.1 and libfoo.so.1.2.3 the last is the real one.
+        for entry in sorted(layer.files, key=lambda entry: (-len(entry.path), entry.path)):
+            crc = entry.crc if entry.crc is not None else layer.crc(entry)
+            if entry.is_symlink or entry.size < _MIN_COPY_BYTES or crc is None:
+                continue
+            if (entry.size, crc) in seen:
+                found.append((entry.path, entry.size))
+            else:
+                seen[(entry.size, crc)] = entry.path
+        return found
+
+    return layer.memo("copies", find)
+
+
 _DEAD_FIX = {
+    "identical copies of other files": "Where they were symlinks (libfoo.so -> libfoo.so.1.2.3, git's helpers), zip with `zip -r -y` (--symlinks) so they stay links; where two packages bundle the same library, that is expected.",
     "bytecode caches": "Leave __pycache__/ out (AWS advises it: bytecode from another machine may not match); pip install --no-compile, or zip -x '*__pycache__*'.",
     "static libraries": "Static libraries are only for linking at build time; leave *.a out of the layer.",
     "C/C++ headers": "Headers are only for building; leave *.h out of the layer.",
@@ -441,8 +477,8 @@ RULES = [
         name="dead-weight",
         severity="info",
         check=check_dead_weight,
-        summary="Bytes the runtime never uses: bytecode caches, tests, static libraries, headers, docs, debug sections.",
-        what="Totals, by class, the files a running function never needs: __pycache__/ and .pyc files, tests/ and test/ folders inside packages, .a static libraries, C/C++ headers, doc/docs/man folders, the DWARF debug sections of unstripped ELF files (what `strip --strip-debug` removes, read from the section headers), and native code no target loads (builds for other platforms or CPUs, Windows launchers).",
+        summary="Bytes the runtime never uses: bytecode caches, tests, static libraries, headers, docs, debug sections, copies.",
+        what="Totals, by class, the files a running function never needs: __pycache__/ and .pyc files, tests/ and test/ folders inside packages, .a static libraries, C/C++ headers, doc/docs/man folders, the DWARF debug sections of unstripped ELF files (what `strip --strip-debug` removes, read from the section headers), native code no target loads (builds for other platforms or CPUs, Windows launchers, libraries the OS's own copy shadows), and files of 64 KiB or more that are identical copies of another file of the layer (same size and CRC-32: mostly symlinks that `zip -r` without -y stored as copies).",
         why="They count against the 250 MB limit and slow cold starts for nothing; AWS advises against shipping __pycache__ because bytecode built elsewhere may not match the runtime.",
         example="A scientific layer whose packages' tests/ folders and unstripped .so files take 60 MB.",
         fix="Exclude them when building the layer (pip install --no-compile, zip -x patterns, strip --strip-debug).",
