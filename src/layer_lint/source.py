@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator, Optional, Union
+from typing import IO, Any, Iterator, Optional, Union
 
 # A symlink target longer than this is not a real link target.
 MAX_LINK_TARGET = 4096
@@ -385,10 +385,31 @@ def _decompressed(raw: IO[bytes], info: zipfile.ZipInfo, limit: int) -> Iterator
         if produced < wanted and decoder.eof:
             raise _BadMember(f"the compressed stream ends after {produced:,} of the {info.file_size:,} bytes the zip declares")
         if produced == info.file_size and crc != info.CRC:
+            if _more_output(decoder, raw):
+                raise _BadMember(
+                    f"it holds more than the {info.file_size:,} bytes the zip's directory declares: the size fields are wrong "
+                    "(unzip may still extract it; stricter unzippers refuse it)"
+                )
             raise _BadMember(f"CRC-32 mismatch: the data's checksum is {crc:08x}, the zip's directory says {info.CRC:08x}")
         if gathered == CHUNK_BYTES or produced == wanted:
             yield b"".join(parts)
             parts, gathered = [], 0
+
+
+def _more_output(decoder: Any, raw: IO[bytes]) -> bool:
+    """Whether the member's data goes on past the size it declares (one more byte is enough)."""
+    for _ in range(64):  # a few raw pieces of a stream that yields nothing: no more to see
+        if decoder.eof:
+            return False
+        data = raw.read(_RAW_PIECE) if decoder.needs_input else b""
+        if decoder.needs_input and not data:
+            return False
+        try:
+            if decoder.decompress(data, 1):
+                return True
+        except (zlib.error, lzma.LZMAError, OSError, ValueError, EOFError):
+            return False
+    return False
 
 
 class _Stored:
