@@ -300,6 +300,17 @@ def test_two_layers_unpacking_to_one_folder_with_different_files(tmp_path):
     assert "does not document" in finding.message
 
 
+def test_bytecode_that_differs_is_no_conflict_and_the_list_is_capped(tmp_path):
+    # Two layers built on two machines: same sources, .pyc files that differ in their timestamps.
+    sources = {f"{SITE}/attrs/__init__.py": "", **{f"{SITE}/attrs/m{i}.py": f"x = {i}\n" for i in range(60)}}
+    a = write_zip(tmp_path / "a.zip", {**sources, f"{SITE}/attrs/__pycache__/m0.cpython-312.pyc": b"\x01" * 40})
+    b = write_zip(tmp_path / "b.zip", {**sources, f"{SITE}/attrs/__pycache__/m0.cpython-312.pyc": b"\x02" * 40})
+    assert stack_findings(lint_stack(a, b), "LL305") == []
+    changed = write_zip(tmp_path / "c.zip", {path: text + ("y = 1\n" if "/m" in path else "") for path, text in sources.items()})
+    capped = only(lint_stack(a, changed), "LL305")
+    assert len(capped.data["differing_files"]) == 50 and capped.data["differing_count"] == 60
+
+
 def test_same_folder_with_only_added_files_is_a_mix_not_a_conflict(tmp_path):
     common = {f"{SITE}/attrs/__init__.py": "x = 1\n"}
     a = write_zip(tmp_path / "a.zip", common)

@@ -174,8 +174,14 @@ class _Copy:
         ]
 
     def signature(self) -> dict[str, tuple[Optional[int], int]]:
+        """Content by path, bytecode left out: .pyc files compiled on two machines differ in
+        their timestamps while their sources are the same."""
         prefix = self.importable.folder + "/" if self.importable.folder else ""
-        return {entry.path[len(prefix):]: (self.source.crc(entry), entry.size) for entry in self.importable.files}
+        return {
+            entry.path[len(prefix):]: (self.source.crc(entry), entry.size)
+            for entry in self.importable.files
+            if not entry.path.endswith((".pyc", ".pyo"))
+        }
 
     def where(self) -> str:
         version = f" {self.importable.owner.version}" if self.importable.owner and self.importable.owner.version else ""
@@ -280,9 +286,13 @@ def _shadow_hit(name: str, copies: list[_Copy]) -> Optional[tuple[str, str, dict
             for c in copies
         ],
         "imported": best[0].source.name if len(best) == 1 else None,
-        "differing_files": different,
+        "differing_files": different[:_MAX_LISTED],
+        "differing_count": len(different),
     }
     return best[0].importable.path, message, data
+
+
+_MAX_LISTED = 50  # differing files named in a finding's data; the count says how many in all
 
 
 def _differing(signatures: list[dict[str, tuple[Optional[int], int]]]) -> set[str]:
