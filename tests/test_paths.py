@@ -19,7 +19,7 @@ from conftest import AS_OF
 from coldwarm import lint
 from layer_lint import Finding
 from layer_lint.report import LayerReport
-from layers import Manifest, build, write_folder, zip_tool
+from layers import Manifest, build, write_folder, write_zip, zip_tool
 from native import binary
 
 DAY = AS_OF.isoformat()
@@ -655,3 +655,10 @@ def test_dot_parts_in_member_names_unpack_as_without_them(tmp_path):
     layer = lint(path, runtimes=["python3.12"], as_of=AS_OF, select=["LL1", "LL4"]).layers[0]
     assert layer.findings == []
     assert layer.files == 2
+
+
+def test_macos_finder_leftovers_get_their_own_fix(tmp_path):
+    path = write_zip(tmp_path / "finder.zip", {"python/six.py": "x = 1\n", "__MACOSX/python/._six.py": "\0\5\26\7", ".DS_Store": "\0\0\0\1Bud1"})
+    layer = lint(path, runtimes=["python3.12"], as_of=AS_OF, select=["LL102"]).layers[0]
+    fixes = {f.path: f.fix for f in layer.findings}
+    assert "zip -d layer.zip '__MACOSX/*'" in fixes["__MACOSX/"] and "'*.DS_Store'" in fixes[".DS_Store"]

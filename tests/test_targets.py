@@ -176,7 +176,9 @@ def test_container_only_runtime_is_a_usage_error(tmp_path, cli):
 
 def test_unknown_architecture_is_a_usage_error(tmp_path, cli):
     path = build(tmp_path, "zip", {"python/six.py": "x"})
-    assert cli("--runtime", "python3.12", "--arch", "aarch64", path, "--as-of", DAY).code == 2
+    result = cli("--runtime", "python3.12", "--arch", "aarch64", path, "--as-of", DAY)
+    assert result.code == 2 and "did you mean arm64?" in result.err  # the CLI's message, not argparse's list of choices
+    assert "did you mean x86_64?" in cli("--arch", "amd64", path, "--as-of", DAY).err
     with pytest.raises(UsageError, match="did you mean arm64"):
         lint(path, runtimes=["python3.12"], archs=["aarch64"], as_of=AS_OF)
 

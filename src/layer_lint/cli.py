@@ -93,7 +93,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
     if command == "check":
         parser.add_argument("paths", nargs="+", metavar="LAYER", help="layer .zip files or unpacked layer folders")
         parser.add_argument("--runtime", action="append", default=[], metavar="NAME", help="target runtime, e.g. python3.12 (repeatable)")
-        parser.add_argument("--arch", action="append", default=[], choices=ARCHITECTURES, help="target architecture (repeatable)")
+        parser.add_argument("--arch", action="append", default=[], metavar="ARCH", help=f"target architecture: {' or '.join(ARCHITECTURES)} (repeatable)")
         parser.add_argument("--target", action="append", default=[], metavar="RUNTIME/ARCH", help="an exact target pair, e.g. python3.12/arm64 (repeatable)")
         parser.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default=None, help="lowest severity that makes the exit code 1 (default: error)")
         parser.add_argument("--select", type=_csv, action="extend", default=[], metavar="RULES", help="only these rules: codes, prefixes or names, comma-separated (replaces the configured selection)")
@@ -128,8 +128,8 @@ def _parser(command: str) -> argparse.ArgumentParser:
 
 
 _DESCRIPTIONS = {
-    "check": "Lint AWS Lambda layers (zips or folders) for the runtimes and architectures they will run on. "
-    "Other commands: inspect, runtimes, rules, explain CODE.",
+    "check": "Lint AWS Lambda layers (zips or folders) for the runtimes and architectures they will run on "
+    "(`layer-lint check LAYER...` is the same). Other commands: inspect, runtimes, rules, explain CODE.",
     "inspect": "Show what layers hold (layout, packages, native code, sizes) and which runtimes and architectures they can serve.",
     "runtimes": "Show the Lambda runtime knowledge base.",
     "rules": "List every rule.",

@@ -175,6 +175,13 @@ def _stranded_fix(path: str, families: list[str], groups: list[_Group]) -> str:
 # LL102 ---------------------------------------------------------------------------------
 
 
+# What the build machine's tools leave at the top of a zip, and how to keep it out.
+_CLUTTER_FIX = {
+    "__MACOSX": "macOS Finder's 'Compress' adds __MACOSX/ (resource forks): zip on the command line (zip -r -X layer.zip python), or drop it with zip -d layer.zip '__MACOSX/*'.",
+    ".DS_Store": "Finder's folder settings: leave it out with zip -r layer.zip python -x '*.DS_Store', or drop it with zip -d layer.zip '*.DS_Store'.",
+}
+
+
 def check_outside_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
     groups = _groups(ctx)
     if not groups:
@@ -195,7 +202,7 @@ def check_outside_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 f"{path} ({entry.files} file{'s' if entry.files != 1 else ''}, {human_bytes(entry.unzipped_bytes)}) "
                 f"is on no search path of {_runtime_list(groups)}; code can still open it by name at /opt/{path}"
             ),
-            fix=f"Nothing to do if your code opens /opt/{path} itself; otherwise move it into a runtime folder or leave it out of the layer.",
+            fix=_CLUTTER_FIX.get(name, f"Nothing to do if your code opens /opt/{path} itself; otherwise move it into a runtime folder or leave it out of the layer."),
             targets=ctx.targets,
             data={"entry": path, "files": entry.files, "unzipped_bytes": entry.unzipped_bytes, "opt_path": f"/opt/{path}"},
         )
