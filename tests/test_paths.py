@@ -662,3 +662,16 @@ def test_macos_finder_leftovers_get_their_own_fix(tmp_path):
     layer = lint(path, runtimes=["python3.12"], as_of=AS_OF, select=["LL102"]).layers[0]
     fixes = {f.path: f.fix for f in layer.findings}
     assert "zip -d layer.zip '__MACOSX/*'" in fixes["__MACOSX/"] and "'*.DS_Store'" in fixes[".DS_Store"]
+
+
+def test_ll106_a_layer_without_files(tmp_path):
+    empty = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty, "w").close()
+    folders = tmp_path / "folders.zip"
+    with zipfile.ZipFile(folders, "w") as archive:
+        archive.writestr("python/", "")
+        archive.writestr("python/pkg/", "")
+    for path, holds in ((empty, "nothing at all"), (folders, "only 2 folders")):
+        (finding,) = lint(path, as_of=AS_OF).layers[0].findings
+        assert (finding.code, finding.severity) == ("LL106", "warning") and holds in finding.message
+    assert lint(write_zip(tmp_path / "one.zip", {"python/six.py": "x = 1\n"}), as_of=AS_OF, select=["LL106"]).layers[0].findings == []

@@ -305,6 +305,23 @@ def check_misnested_folder(layer: Layer, ctx: Context) -> Iterator[Hit]:
 # LL105 ---------------------------------------------------------------------------------
 
 
+# LL106 ---------------------------------------------------------------------------------
+
+
+def check_empty_layer(layer: Layer, ctx: Context) -> Iterator[Hit]:
+    if layer.files or layer.unlisted:
+        return
+    folders = sum(1 for entry in layer.entries if entry.is_dir)
+    holds = f"only {folders} folder{'s' if folders != 1 else ''}" if folders else "nothing at all"
+    yield Hit(
+        path=None,
+        message=f"the layer holds no files ({holds}): it adds nothing to /opt for any function that uses it",
+        fix="Check which folder the build zips and that it is filled before zipping (e.g. pip install --target python first, then zip -r layer.zip python).",
+        targets=ctx.targets,
+        data={"folders": folders},
+    )
+
+
 def check_deprecated_runtime(layer: Layer, ctx: Context) -> Iterator[Hit]:
     for group in _groups(ctx):
         runtime = group.runtime
@@ -386,5 +403,16 @@ RULES = [
         why="Deprecated runtimes get no security patches; after the block dates you can no longer create or update functions that use them.",
         example="A layer with python/lib/python3.8/site-packages/, checked on 2026-11-28.",
         fix="Move to the successor runtime and rebuild the layer for it.",
+    ),
+    Rule(
+        code="LL106",
+        check=check_empty_layer,
+        name="empty-layer",
+        severity="warning",
+        summary="A layer that holds no files, only folders or nothing at all.",
+        what="Counts the files and symlinks the layer would add to /opt (folders alone add nothing).",
+        why="Lambda publishes it, and every function that uses it gets nothing from it: usually a build step zipped the wrong folder or ran before the dependencies were installed.",
+        example="A zip made with `zip -r layer.zip build/` before `pip install --target build/python` ran.",
+        fix="Check which folder the build zips and that it is filled before zipping.",
     ),
 ]
