@@ -436,3 +436,23 @@ def test_ll405_links_judged_after_normalising(tmp_path, cli):
         finding = only(findings, "LL405")
         assert (finding["path"], finding["severity"]) == ("python/sneaky", "warning")
         assert "outside /opt" in finding["message"]
+
+
+def test_ll405_links_that_loop_or_point_nowhere(tmp_path, cli):
+    path = tmp_path / "links.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, target in [("lib/liba.so", "libb.so"), ("lib/libb.so", "/opt/lib/liba.so"), ("lib/libempty.so", ""), ("lib/libok.so", "libreal.so.1")]:
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+        info = zipfile.ZipInfo("lib/libreal.so.1")
+        info.create_system = 3
+        info.external_attr = (stat.S_IFREG | 0o644) << 16
+        archive.writestr(info, "not really a library")
+    _, findings = lint(cli, path, runtime="provided.al2023")
+    hits = {f["path"]: f for f in of(findings, "LL405")}
+    assert set(hits) == {"lib/liba.so", "lib/libb.so", "lib/libempty.so"}
+    assert "Too many levels of symbolic links" in hits["lib/liba.so"]["message"]
+    assert "target is empty" in hits["lib/libempty.so"]["message"]
+    assert all(f["severity"] == "warning" for f in hits.values())

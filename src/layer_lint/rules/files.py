@@ -115,6 +115,9 @@ def check_unsafe_symlink(layer: Layer, ctx: Context) -> Iterator[Hit]:
             continue
         target = entry.link_target
         problem = _link_problem(entry.path, target, _present_paths(layer))  # built on the first link only
+        if problem is None and _loops(entry.path, _links(layer)):
+            problem = ("warning", "following it comes back to a link already followed, so opening it fails with 'Too many levels of symbolic links'",
+                       "Point one of the links in the loop at the real file.")
         if problem is None:
             continue
         severity, message, fix = problem
@@ -142,7 +145,31 @@ def _all_paths(layer: Layer) -> set[str]:
     return present
 
 
+def _links(layer: Layer) -> dict[str, str]:
+    return layer.memo("links", lambda: {e.path: e.link_target for e in layer.files if e.is_symlink and e.link_target is not None})
+
+
+def _loops(path: str, links: dict[str, str]) -> bool:
+    """Whether following the link at `path` through the layer's other links never ends (Linux
+    gives up after 40 links)."""
+    seen: set[str] = set()
+    for _ in range(40):
+        if path in seen:
+            return True
+        seen.add(path)
+        target = links.get(path)
+        if target is None:
+            return False
+        absolute = posixpath.normpath(target if target.startswith("/") else posixpath.join("/opt", posixpath.dirname(path), target))
+        if not absolute.startswith("/opt/"):
+            return False
+        path = absolute[len("/opt/") :]
+    return True
+
+
 def _link_problem(path: str, target: str, present: set[str]) -> Optional[tuple[Optional[str], str, str]]:
+    if not target:
+        return ("warning", "the link's target is empty, which resolves to nothing ('No such file or directory')", "Give the link a target, or remove it.")
     if target.startswith("/"):
         # Normalised first: /opt/../etc/passwd is outside /opt, and /opt itself is the layer root.
         absolute = posixpath.normpath(target)
@@ -283,11 +310,11 @@ RULES = [
         severity="error",
         check=check_unsafe_symlink,
         summary="A symlink that escapes the layer, points outside /opt, or dangles.",
-        what="Resolves every symlink as Lambda would see it under /opt: a target that climbs above the layer root is an error; an absolute target outside /opt, or a target missing from the layer, is a warning.",
+        what="Resolves every symlink as Lambda would see it under /opt: a target that climbs above the layer root is an error; an absolute target outside /opt, a target missing from the layer, an empty target, or a chain of links that loops is a warning.",
         why="Links that leave the layer point at whatever the Lambda OS has there, usually nothing; dangling links fail when code opens them.",
         example="lib/libfoo.so -> ../../usr/lib/libfoo.so, or python/bin/python -> /usr/local/bin/python3.",
         fix="Point links at files inside the layer with relative targets, or copy the files in.",
-        severity_note="warning for an absolute target outside /opt and for a dangling link.",
+        severity_note="warning for an absolute target outside /opt, a dangling or empty link, and a loop.",
     ),
     Rule(
         code="LL409",
