@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator, Optional, Sequence
 
-from packaging import tags
 
 from .. import layout
 from ..elf import ElfFacts, version_key
@@ -413,6 +412,8 @@ def check_python_abi_mismatch(layer: Layer, ctx: Context) -> Iterator[Hit]:
 @lru_cache(maxsize=None)
 def supported_tags(version: str, arch: str, glibc: str) -> frozenset:
     """The wheel tags pip accepts for CPython `version` on Lambda's Linux `arch` with `glibc`."""
+    from packaging import tags  # here: it imports logging, platform and subprocess, which only wheels need
+
     major, minor = (int(part) for part in version.split("."))
     return frozenset(
         list(tags.cpython_tags(python_version=(major, minor), platforms=_platforms(arch, glibc)))
@@ -508,6 +509,8 @@ def _reads(layer: Layer, runtime: Runtime, path: str) -> bool:
 
 
 def _parse(text: str) -> frozenset:
+    from packaging import tags
+
     try:
         return tags.parse_tag(text)
     except ValueError:
