@@ -322,6 +322,13 @@ def test_ll203_loads_on_counts_the_libraries_a_program_loads(tmp_path):
     assert "provided.al2023" in alone.data["loads_on"]
 
 
+def test_ll203_leaves_a_module_for_another_python_to_ll207(tmp_path):
+    # A cp311 module that also needs glibc 2.28: python3.12 never imports it, so only LL207 speaks.
+    manifest = {"python/fs/__init__.py": "", "python/fs/_statx.cpython-311-x86_64-linux-gnu.so": binary("x86_64/libstatx.so")}
+    assert found(check(tmp_path, manifest, "python3.12/x86_64")) == [("LL207", "python/fs/_statx.cpython-311-x86_64-linux-gnu.so")]
+    assert "LL203" in {code for code, _ in found(check(tmp_path / "311", manifest, "python3.11/x86_64"))}
+
+
 def test_ll203_ignores_a_weak_version_need(tmp_path):
     # The same library with its GLIBC_2.28 need flagged WEAK: the loader accepts it on 2.26.
     assert check(tmp_path, {"lib/libstatx.so": binary("x86_64/libstatx-weak.so")}, "python3.11/x86_64").findings == []

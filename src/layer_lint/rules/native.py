@@ -232,10 +232,10 @@ def check_musl_binary(layer: Layer, ctx: Context) -> Iterator[Hit]:
 
 def _glibc_problem(ctx: Context):
     def test(native: Native, target: Target) -> Optional[str]:
-        if native.head.format != "elf" or _elf_problem(native, target) or _is_musl(native.elf):
-            return None
-        needed = native.elf.newest("GLIBC_") if native.elf else None
         runtime = ctx.kb.runtimes[target.runtime]
+        if native.head.format != "elf" or _elf_problem(native, target) or _is_musl(native.elf) or not _imports(native, runtime):
+            return None  # LL202, LL204 or LL207 reports it: it never gets as far as the glibc check
+        needed = native.elf.newest("GLIBC_") if native.elf else None
         if needed is None or runtime.glibc is None:
             return None
         if version_key(needed) > version_key(runtime.glibc):
