@@ -225,7 +225,7 @@ def test_ll401_header_that_lies_about_the_size_is_not_decompressed_past_it(tmp_p
     assert code == 1
     finding = only(findings, "LL401")
     assert finding["path"] == "python/big.txt"
-    assert "holds more than the 1,000 bytes the zip's directory declares" in finding["message"]  # not a CRC story
+    assert "goes on past the 1,000 bytes the zip's directory declares" in finding["message"]
     assert finding["data"]["declared_bytes"] == 1000
     assert of(findings, "LL407") == []  # 1,000 declared bytes are no bomb; the lie is corruption
 

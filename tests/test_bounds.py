@@ -135,7 +135,7 @@ def test_a_header_that_lies_about_the_size_is_not_decompressed_past_it(tmp_path)
     assert result["code"] == 1, result["err"]
     hits = [(f["code"], f["path"]) for f in findings(result)]
     assert hits == [("LL401", "python/lie.bin")]
-    assert "holds more than the 4,096 bytes the zip's directory declares" in findings(result)[0]["message"]
+    assert "goes on past the 4,096 bytes the zip's directory declares" in findings(result)[0]["message"]
     assert result["rss_bytes"] < MAX_RSS_BYTES, f"peak RSS {result['rss_bytes']:,} bytes"
 
 

@@ -322,9 +322,10 @@ def test_ll409_crlf_shebang(tmp_path, cli, kind):
     assert hits["python/pkg/run.sh"]["data"]["interpreter"] == "/bin/bash"
 
 
-def test_ll409_console_scripts_pip_put_in_python_bin_are_info(tmp_path, cli, kind):
-    # pip install --target python/ writes its console scripts there with the build machine's interpreter.
-    manifest = {"python/bin/normalizer": ("#!/home/runner/work/app/.venv/bin/python\nimport sys\n", 0o755), "python/six.py": "x = 1\n"}
+@pytest.mark.parametrize("folder", ["python", "python/lib/python3.12/site-packages"])
+def test_ll409_console_scripts_pip_put_in_python_bin_are_info(tmp_path, cli, kind, folder):
+    # pip install --target writes its console scripts in bin/ there, with the build machine's interpreter.
+    manifest = {f"{folder}/bin/normalizer": ("#!/home/runner/work/app/.venv/bin/python\nimport sys\n", 0o755), f"{folder}/six.py": "x = 1\n"}
     code, findings = lint(cli, build(tmp_path, kind, manifest))
     assert code == 0
     assert only(findings, "LL409")["severity"] == "info"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Optional
 
@@ -165,7 +166,7 @@ def test_ll206_a_library_in_a_folder_off_the_search_path_is_named(tmp_path, chai
     assert codes(layer) == [("LL206", "error", "bin/prog")]
     finding = layer.findings[0]
     assert "in the layer at lib64/libmid.so.1" in finding.message and "not on the loader's search path" in finding.message
-    assert finding.fix.startswith("Move lib64/libmid.so.1 to lib/libmid.so.1")
+    assert finding.fix.startswith("Move lib64/libmid.so.1 to lib/ (keeping the name libmid.so.1)")
     assert finding.data["in_layer"] == ["lib64/libmid.so.1"]
 
 
@@ -208,6 +209,30 @@ def test_ll206_in_a_library_too_big_to_keep_whole(tmp_path, chain):
     assert layer.findings[0].data["library"] == "libghost.so.1"
     (summary,) = layer.binaries
     assert summary.needed == facts.needed
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+def test_ll206_a_deep_submodule_may_be_optional(tmp_path, arch):
+    # numba imports np/ufunc/omppool inside try/except ImportError: a missing libgomp there is a warning,
+    # while a module at the top of a package is imported with it, and its missing library an error.
+    module = binary(f"{arch}/libneedsmissing.so")
+    deep = check(tmp_path, {"python/pkg/__init__.py": "", "python/pkg/np/ufunc/omppool.so": module}, f"python3.12/{arch}")
+    assert codes(deep) == [("LL206", "warning", "python/pkg/np/ufunc/omppool.so")]
+    top = check(tmp_path / "top", {"python/pkg/__init__.py": "", "python/pkg/_core.so": module}, f"python3.12/{arch}")
+    assert codes(top) == [("LL206", "error", "python/pkg/_core.so")]
+
+
+def test_ll206_says_nothing_of_the_bytes_of_a_library_it_could_not_read(tmp_path, chain):
+    path = tmp_path / "l.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr(zipfile.ZipInfo("bin/prog"), chain["prog"])
+        archive.writestr(zipfile.ZipInfo("lib/libmid.so.1"), chain["libmid.so.1"])
+        archive.writestr(zipfile.ZipInfo("lib/libghost.so.1"), chain["libghost.so.1"])
+    data = bytearray(path.read_bytes())
+    data[data.index(b"\x7fELF", data.index(b"lib/libmid.so.1"))] ^= 0xFF  # its magic: a CRC error, and no ELF head
+    path.write_bytes(bytes(data))
+    report = lint(path, targets=["provided.al2023/x86_64"], as_of=AS_OF, select=["LL206", "LL401"])
+    assert [(f.code, f.path) for f in report.layers[0].findings] == [("LL401", "lib/libmid.so.1")]  # not "not an ELF library"
 
 
 def test_ll206_not_for_binaries_of_the_other_cpu(tmp_path):
@@ -278,7 +303,7 @@ def test_object_files_are_never_loaded(tmp_path):
     path = build(tmp_path / "layer", "zip", manifest)
     layer = lint(path, targets=["nodejs22.x/arm64"], as_of=AS_OF, select=["LL2", "LL306"]).layers[0]
     assert [f.code for f in layer.findings] == ["LL306"]  # an x86_64 .o is no LL202 on arm64: nothing loads it
-    assert "object file" in layer.findings[0].data["class"]
+    assert layer.findings[0].data["class"] == "native code no target loads" and "object file" in layer.findings[0].message
     assert layer.binaries[0].loaded is False
 
 

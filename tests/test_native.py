@@ -191,7 +191,8 @@ def test_ll201_fix_names_the_distribution_and_one_command_per_architecture(tmp_p
 
 def test_ll208_fix_leaves_out_a_version_that_does_not_support_the_target_python(tmp_path):
     manifest = wheel_layer(["cp312-cp312-manylinux2014_x86_64"])
-    manifest["python/demo-1.0.dist-info/METADATA"] = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Python: >=3.10\n"
+    # A License header continued over lines, one of them only spaces, before Requires-Python (numpy's METADATA).
+    manifest["python/demo-1.0.dist-info/METADATA"] = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nLicense: BSD\n        Copyright\n        \n        More\nRequires-Python: >=3.10\n\nDescription\n"
     finding = only(check(tmp_path, manifest, "python3.9/x86_64"), "LL208")
     assert "--python-version 3.9" in finding.fix and finding.fix.endswith("--target python 'demo'")
     supported = only(check(tmp_path / "ok", manifest, "python3.11/x86_64"), "LL208")

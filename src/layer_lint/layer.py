@@ -432,6 +432,11 @@ class Layer:
                 found[entry.path] = kind
         return found
 
+    def was_read(self, entry: Entry) -> bool:
+        """Whether the scan read the member without trouble, so that what it lacks (no ELF head,
+        say) is a fact about its bytes, not about a read skipped or cut short."""
+        return entry.index not in self.scan.skipped and entry.index not in self.scan.errors
+
     def crc(self, entry: Entry) -> Optional[int]:
         """A file's CRC-32: from the zip's directory, or computed by the scan for a folder's file."""
         if entry.crc is not None:

@@ -85,10 +85,24 @@ def _link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target,
     return result
 
 
+def _surely_imported(native: Native) -> bool:
+    """Programs, Node addons, and Python extension modules at the top of a search folder or of a
+    package (python/pyodbc.so, python/psycopg2/_psycopg.so). Modules deeper down are often
+    optional, imported inside try/except ImportError (numba's np/ufunc/omppool needs a libgomp
+    that numba does without)."""
+    role = native.candidate.role
+    if role == "library":
+        return False
+    if role != "python-extension" or native.candidate.folder is None:
+        return True
+    below = native.entry.path[len(native.candidate.folder) + 1 :] if native.candidate.folder else native.entry.path
+    return below.count("/") <= 1
+
+
 def _surely_loaded(done: dict[str, Linked], entries: dict) -> set[str]:
     """The linked files that surely load: the roots that are not mere libraries, and everything
     they pull in from the layer."""
-    stack = [path for path, item in done.items() if item.root is not None and item.root.candidate.role != "library"]
+    stack = [path for path, item in done.items() if item.root is not None and _surely_imported(item.root)]
     certain = set(stack)
     while stack:
         for resolution in done[stack.pop()].resolutions:

@@ -386,9 +386,10 @@ def _decompressed(raw: IO[bytes], info: zipfile.ZipInfo, limit: int) -> Iterator
             raise _BadMember(f"the compressed stream ends after {produced:,} of the {info.file_size:,} bytes the zip declares")
         if produced == info.file_size and crc != info.CRC:
             if _more_output(decoder, raw):
+                # Corrupt data can inflate past the size, as can good data behind a wrong size.
                 raise _BadMember(
-                    f"it holds more than the {info.file_size:,} bytes the zip's directory declares: the size fields are wrong "
-                    "(unzip may still extract it; stricter unzippers refuse it)"
+                    f"its data goes on past the {info.file_size:,} bytes the zip's directory declares, whose CRC-32 does not match: "
+                    "the data is corrupt or the size fields are wrong"
                 )
             raise _BadMember(f"CRC-32 mismatch: the data's checksum is {crc:08x}, the zip's directory says {info.CRC:08x}")
         if gathered == CHUNK_BYTES or produced == wanted:

@@ -241,10 +241,14 @@ def check_bad_shebang(layer: Layer, ctx: Context) -> Iterator[Hit]:
 
 
 def _console_script(path: str) -> bool:
-    """A script pip installed with --target python/: python/bin/ is on no search path and not on
-    PATH, so nothing runs it unless code names it."""
-    parts = path.split("/")
-    return len(parts) == 3 and parts[:2] == ["python", "bin"]
+    """A script pip installed with --target: bin/ of a Python search folder (python/bin/,
+    python/lib/python3.12/site-packages/bin/) is not on PATH, so nothing runs it unless code
+    names it."""
+    where = layout.placement(path)
+    if where is None or where.family != "python":
+        return False
+    below = path[len(where.folder) + 1 :] if where.folder else path
+    return below.startswith("bin/") and below.count("/") == 1
 
 
 def _interpreter(line: bytes) -> str:

@@ -37,7 +37,7 @@ def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 elif resolution.tier == "layer" and resolution.found is not None:
                     real = follow(resolution.found, entries)
                     head = layer.binaries.get(real)
-                    if real in entries and (head is None or head.format != "elf"):
+                    if real in entries and layer.was_read(entries[real]) and (head is None or head.format != "elf"):
                         grouped[(resolution.name, "not-elf", real, item.certain)][item.path].append(target)
     elsewhere = _by_file_name(layer)
     for (name, tier, found, certain), members in sorted(grouped.items()):
@@ -63,7 +63,9 @@ def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
         elif elsewhere.get(name):
             copies = elsewhere[name]
             problem = f"is in the layer at {_examples(copies)}, but that folder is not on the loader's search path (Lambda searches /opt/lib, that is lib/ of a layer, and RPATH/RUNPATH folders)"
-            fix = f"Move {copies[0]} to lib/{name}, or link the programs that need it with an RPATH of $ORIGIN/<relative path to its folder>."
+            real = follow(copies[0], entries)
+            moved = f"{copies[0]} and the file it links to, {real}," if real != copies[0] else copies[0]
+            fix = f"Move {moved} to lib/ (keeping the name {name}), or link the programs that need it with an RPATH of $ORIGIN/<relative path to its folder>."
             data["in_layer"] = copies
         else:
             problem = f"is not in the layer, not in {', '.join(os_names) or 'the OS'}'s known libraries, and not on the loader's search path"

@@ -110,6 +110,11 @@ def _it(problem: Problem) -> str:
     return "it" if len(problem.natives) == 1 else "them"
 
 
+def _verb(targets: Sequence[Target], one: str, many: str) -> str:
+    """The verb for _targets_text(targets): one runtime runs, several run."""
+    return one if len({t.runtime for t in targets}) == 1 else many
+
+
 def _targets_text(targets: Sequence[Target]) -> str:
     runtimes = sorted({t.runtime for t in targets})
     archs = sorted({t.arch for t in targets})
@@ -263,7 +268,7 @@ def check_glibc_too_new(layer: Layer, ctx: Context) -> Iterator[Hit]:
             path=problem.path,
             message=(
                 f"{problem.subject}: needs {needed} (for {', '.join(symbols[:_EXAMPLES]) or 'symbols not recorded'}), but "
-                f"{_targets_text(problem.targets)} run on {os_name} with glibc {have}: 'version `{needed}' not found'; {elsewhere}"
+                f"{_targets_text(problem.targets)} {_verb(problem.targets, 'runs', 'run')} on {os_name} with glibc {have}: 'version `{needed}' not found'; {elsewhere}"
             ),
             fix=_glibc_fix(native, needed, have),
             targets=problem.targets,
@@ -361,8 +366,8 @@ def _supports(layer: Layer, metadata: str, runtime: Runtime) -> bool:
     entry = layer.files_by_path.get(metadata)
     text = (layer.text(entry) or b"").decode("utf-8", "replace") if entry is not None else ""
     for line in text.splitlines():
-        if not line.strip():
-            break  # the headers end at the first blank line
+        if not line:
+            break  # the headers end at the first empty line (a line of spaces continues a header)
         if line.lower().startswith("requires-python:"):
             from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -398,7 +403,7 @@ def check_python_abi_mismatch(layer: Layer, ctx: Context) -> Iterator[Hit]:
             path=problem.path,
             message=(
                 f"{problem.subject}: extension modules built for {problem.detail}, which {', '.join(runtimes)} "
-                "does not import, and no sibling build fits: 'No module named ...' at import"
+                f"{_verb(problem.targets, 'does', 'do')} not import, and no sibling build fits: 'No module named ...' at import"
             ),
             fix=f"Reinstall the package for the target: {_pip_commands(runtime, sorted({t.arch for t in problem.targets}), requirement(layer, problem.natives[0].entry.path, runtime))}",
             targets=problem.targets,
@@ -461,11 +466,16 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
             # Compiled modules that all give way to pure-Python twins on the target (loading.py): it
             # imports, only without its speed-ups.
             harmless = bool(compiled) and not any(native.decisions[target].loaded for native in compiled)
-            bad[(_why_not(parsed, runtime, target), runtime.id, harmless)].append(target)
+            twins = harmless and any("instead" in native.decisions[target].reason for native in compiled)
+            bad[(_why_not(parsed, runtime, target), runtime.id, harmless, twins)].append(target)
         folder = wheel.rsplit("/", 1)[0] + "/"
-        for (why, runtime_id, harmless), targets in bad.items():
+        for (why, runtime_id, harmless, twins), targets in bad.items():
             runtime = ctx.kb.runtimes[runtime_id]
-            consequence = "; its compiled modules do not load there and Python imports their pure-Python versions instead, so it works, only slower" if harmless else ""
+            consequence = ""
+            if twins:
+                consequence = "; its compiled modules do not load there and Python imports their pure-Python versions instead, so it works, only slower"
+            elif harmless:
+                consequence = "; none of the compiled modules it lists loads there: another build of them in the layer does (a second wheel installed over this one?)"
             yield Hit(
                 path=folder,
                 message=f"{name} {version} was installed from a wheel tagged {', '.join(wheel_tags)}, which cannot install on {_targets_text(targets)}: {why}{consequence}",

@@ -340,20 +340,22 @@ def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
             classes["debug sections in unstripped ELF files (strip --strip-debug)"].append((entry.path, facts.debug_bytes))
     for path, size in _identical_copies(layer):
         classes[_COPIES].append((path, size))
+    why_unused: list[str] = []
     if ctx.targets:
         for native in natives(layer, ctx):
             reasons = sorted({decision.reason for decision in native.decisions.values() if decision.reason})
             # Code in a folder no target reads is the path rules' business (LL101-LL103), not dead weight.
             if not native.loaded_by() and not all("does not read" in reason for reason in reasons):
-                platform = [reason for reason in reasons if "does not read" not in reason]
-                kind = f"native code no target loads ({'; '.join(platform[:2])})" if platform else "native code no target loads"
-                classes[kind].append((native.entry.path, native.entry.size))
+                why_unused.extend(f"{native.entry.path}: {reason}" for reason in reasons if "does not read" not in reason)
+                classes[_UNUSED].append((native.entry.path, native.entry.size))
     for kind, found in sorted(classes.items()):
         total = sum(size for _, size in found)
         if total == 0:
             continue
         biggest = sorted(found, key=lambda item: -item[1])
         examples = ", ".join(f"{path} ({human_bytes(size)})" for path, size in biggest[:_EXAMPLES])
+        if kind == _UNUSED and why_unused:
+            examples += f" (why, for example: {why_unused[0]})"
         yield Hit(
             path=None,
             message=f"{human_bytes(total)} ({total:,} bytes, {_percent(total, max(layer.unzipped_bytes, 1))} of the layer) in {len(found)} file{'s' if len(found) != 1 else ''} of {kind}: {examples}",
@@ -363,6 +365,7 @@ def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
         )
 
 
+_UNUSED = "native code no target loads"
 _COPIES = "identical copies of other files (same size and CRC-32)"
 # Copies smaller than this are not worth a word (licences, empty modules, tiny data files).
 _MIN_COPY_BYTES = 64 << 10
