@@ -262,8 +262,14 @@ def check_glibc_too_new(layer: Layer, ctx: Context) -> Iterator[Hit]:
             if all(_imports(n, ctx.kb.runtimes[runtime_id]) for n in problem.natives)
         ]
         os_name = ctx.kb.operating_systems[os_id].name if os_id in ctx.kb.operating_systems else os_id
-        kind = "OS-only" if families == {"provided"} else "current"
-        elsewhere = f"it would load on {', '.join(loads_on)}" if loads_on else f"no {kind} runtime {'of this language ' if kind == 'current' else ''}has that glibc"
+        if loads_on:
+            elsewhere = f"it would load on {', '.join(loads_on)}"
+        elif families == {"provided"}:
+            elsewhere = "no OS-only runtime has that glibc"
+        elif any(n.candidate.role == "python-extension" for n in problem.natives):
+            elsewhere = "no current runtime that imports this build has that glibc"
+        else:
+            elsewhere = "no current runtime of this language has that glibc"
         yield Hit(
             path=problem.path,
             message=(
