@@ -536,3 +536,46 @@ def test_archive_rules_can_be_selected_alone(tmp_path, cli):
     assert [f["code"] for f in findings] == ["LL402"]
     _, findings = lint(cli, path, "--select", "duplicate-member")
     assert [f["code"] for f in findings] == ["LL406"]
+
+
+# --- too many members to list ---------------------------------------------------------------------------------
+
+
+def _empty_members(path: Path, count: int) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for index in range(count):
+            archive.writestr(zipfile.ZipInfo(f"python/m{index}.py"), b"")
+    return path
+
+
+def test_a_zip_of_more_members_than_the_limit_is_not_listed(tmp_path, cli):
+    path = _empty_members(tmp_path / "many.zip", 3000)
+    result = cli(path, "--max-members", "2500", "--as-of", DAY)
+    assert result.code == 2
+    assert "the zip holds over 2,500 members (3,000 declared)" in result.err and "--max-members" in result.err
+    assert cli(path, "--max-members", "3000", "--as-of", DAY, "--format", "json").code in (0, 1)
+
+
+def test_a_central_directory_that_lies_about_its_count_is_counted(tmp_path, cli):
+    # The end record says 10 members; zipfile would list all 3,000 records anyway.
+    path = _empty_members(tmp_path / "lies.zip", 3000)
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 10, 10)
+    path.write_bytes(bytes(data))
+    result = cli(path, "--max-members", "2500", "--as-of", DAY)
+    assert result.code == 2 and "over 2,500 in its central directory" in result.err
+
+
+def test_a_folder_of_more_items_than_the_limit_is_not_listed(tmp_path, cli):
+    folder = write_folder(tmp_path / "layer", {f"python/m{index}.py": "" for index in range(30)})
+    result = cli(folder, "--max-members", "20", "--as-of", DAY)
+    assert result.code == 2 and "the folder holds over 20 items" in result.err
+
+
+def test_the_count_of_a_zip64_archive_is_read_from_its_zip64_end_record(tmp_path, cli):
+    # Over 65,535 members: the classic end record says 0xFFFF and the zip64 one has the count.
+    path = _empty_members(tmp_path / "zip64.zip", 70_000)
+    assert path.read_bytes().rfind(b"PK\x06\x06") > 0
+    result = cli(path, "--max-members", "65536", "--as-of", DAY)
+    assert result.code == 2 and "(70,000 declared)" in result.err

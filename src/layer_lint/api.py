@@ -34,6 +34,7 @@ def lint(
     max_member_bytes: Optional[int] = None,
     max_ratio: Optional[float] = None,
     max_total_bytes: Optional[int] = None,
+    max_members: Optional[int] = None,
     verify: bool = True,
     config: ConfigChoice = None,
 ) -> Report:
@@ -64,6 +65,7 @@ def lint(
         max_member_bytes=max_member_bytes,
         max_ratio=max_ratio,
         max_total_bytes=max_total_bytes,
+        max_members=max_members,
     )
     plans = configuration.plan(
         loaded,

@@ -110,6 +110,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--max-member-bytes", type=_positive_int, default=None, metavar="N", help="LL407: a member declaring more unzipped bytes is a zip bomb (default: 1 GiB)")
         parser.add_argument("--max-ratio", type=_positive_float, default=None, metavar="R", help="LL407: a member over 10 MiB compressing better than R:1 is a zip bomb (default: 1000)")
         parser.add_argument("--max-total-bytes", type=_positive_int, default=None, metavar="N", help="LL407: a layer declaring more unzipped bytes in all is a zip bomb (default: 4 GiB)")
+        parser.add_argument("--max-members", type=_positive_int, default=None, metavar="N", help="a layer of more members is not read at all, since listing it would take too much memory (default: 100,000)")
     if command == "inspect":
         parser.add_argument("paths", nargs="+", metavar="LAYER", help="layer .zip files or unpacked layer folders")
         parser.add_argument("--runtime", action="append", default=[], metavar="NAME", help="also show this runtime in the compatibility matrix (repeatable)")
@@ -178,6 +179,7 @@ def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
         max_member_bytes=args.max_member_bytes,
         max_ratio=args.max_ratio,
         max_total_bytes=args.max_total_bytes,
+        max_members=args.max_members,
     )
     plans = configuration.plan(
         loaded,

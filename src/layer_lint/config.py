@@ -62,6 +62,7 @@ class Settings:
     max_member_bytes: Optional[int] = None
     max_ratio: Optional[float] = None
     max_total_bytes: Optional[int] = None
+    max_members: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,7 @@ _KEYS: dict[str, tuple[str, Callable[[_Checker, Any, str], Any]]] = {
     "max-member-bytes": ("max_member_bytes", _Checker.positive_int),
     "max-ratio": ("max_ratio", _Checker.positive_number),
     "max-total-bytes": ("max_total_bytes", _Checker.positive_int),
+    "max-members": ("max_members", _Checker.positive_int),
 }
 _TOP_KEYS = frozenset(_KEYS)
 _LAYER_KEYS = _TOP_KEYS - {"fail-on"}
@@ -372,6 +374,7 @@ def _merge(stages: Sequence[Settings], *, as_of: datetime.date, stack: bool, fun
             member_bytes=last("max_member_bytes") or defaults.member_bytes,
             ratio=last("max_ratio") or defaults.ratio,
             total_bytes=last("max_total_bytes") or defaults.total_bytes,
+            members=last("max_members") or defaults.members,
             verify=verify,
         ),
         stack=stack,

@@ -100,7 +100,7 @@ def _lint_layer(
     if cache is not None:
         cache.prefetch(name)  # the zip is hashed for the cache key while it is listed
     try:
-        source = open_layer(name)
+        source = open_layer(name, options.limits.members)
     except UnreadableLayer as exc:
         if cache is not None:
             cache.discard(name)
@@ -154,7 +154,7 @@ def _cache(options: Options) -> Optional[Cache]:
 
 def _open_function(options: Options, progress: Optional[Progress]) -> Layer:
     try:
-        source = open_layer(options.function)
+        source = open_layer(options.function, options.limits.members)
     except UnreadableLayer as exc:
         raise UsageError(f"--function {exc.path}: {exc.reason}") from None
     return Layer(str(options.function), source, options.limits, is_function=True, cache=_cache(options), progress=progress)

@@ -126,7 +126,7 @@ def _inspect(
     progress: Optional[Progress],
 ) -> LayerView:
     try:
-        source = open_layer(path)
+        source = open_layer(path, limits.members)
     except UnreadableLayer as exc:
         return LayerView(path=path, error=exc.reason)
     try:

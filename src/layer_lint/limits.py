@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .source import Entry
+from .source import MAX_MEMBERS, Entry
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -17,6 +17,7 @@ class Limits:
     ratio: float = 1000.0  # ... or compressing better than this ...
     ratio_min_bytes: int = 10 * MIB  # ... while declaring more than this
     total_bytes: int = 4 * GIB  # the whole layer declaring more than this is a bomb
+    members: int = MAX_MEMBERS  # a layer of more members than this is not even listed
     verify: bool = True  # check every member's CRC, as `unzip -t` does
 
 

@@ -28,6 +28,11 @@ _RAW_PIECE = 64 << 10
 
 # Unix is the only "made by" system whose external attributes carry a file mode.
 _ZIP_SYSTEM_UNIX = 3
+# More members than this and listing them alone would take hundreds of megabytes (zipfile keeps
+# about a kilobyte per member): such a zip or folder is refused before it is listed. Real
+# layers hold thousands; --max-members raises it.
+MAX_MEMBERS = 100_000
+_CENTRAL_HEADER = 46  # the fixed part of a central directory record
 
 
 class UnreadableLayer(Exception):
@@ -87,9 +92,14 @@ class ZipSource:
 
     kind = "zip"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_members: int = MAX_MEMBERS) -> None:
         self.path = path
         self.zipped_bytes: Optional[int] = path.stat().st_size
+        members = _members_over(path, max_members)
+        if members is not None:
+            raise UnreadableLayer(
+                str(path), f"the zip holds over {max_members:,} members ({members}), more than layer-lint lists (a zip bomb by count?); --max-members raises the limit"
+            )
         try:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile as exc:
@@ -200,7 +210,7 @@ class FolderSource:
 
     kind = "folder"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_members: int = MAX_MEMBERS) -> None:
         self.path = path
         self.zipped_bytes: Optional[int] = None
         self.entries: list[Entry] = []
@@ -222,6 +232,8 @@ class FolderSource:
                     self.problems.append((rel, "not a regular file, folder or symlink (a FIFO, socket or device); left out"))
                     continue
                 self.entries.append(_folder_entry(len(self.entries), rel, full, info))
+                if len(self.entries) > max_members:
+                    raise UnreadableLayer(str(path), f"the folder holds over {max_members:,} items, more than layer-lint lists; --max-members raises the limit")
 
     def _on_error(self, exc: OSError) -> None:
         where = os.path.relpath(exc.filename, self.path).replace(os.sep, "/") if exc.filename else "."
@@ -258,7 +270,7 @@ class FolderSource:
 LayerSource = Union[ZipSource, FolderSource]
 
 
-def open_layer(path: Union[str, Path]) -> LayerSource:
+def open_layer(path: Union[str, Path], max_members: int = MAX_MEMBERS) -> LayerSource:
     """Open a layer .zip or folder for reading, or raise UnreadableLayer with a one-line reason."""
     path = Path(path)
     try:
@@ -268,12 +280,12 @@ def open_layer(path: Union[str, Path]) -> LayerSource:
     except OSError as exc:
         raise UnreadableLayer(str(path), exc.strerror or str(exc)) from None
     if stat.S_ISDIR(info.st_mode):
-        return FolderSource(path)
+        return FolderSource(path, max_members)
     if not stat.S_ISREG(info.st_mode):
         raise UnreadableLayer(str(path), "not a regular file or folder")
     if info.st_size == 0:
         raise UnreadableLayer(str(path), "empty file, not a zip")
-    return ZipSource(path)
+    return ZipSource(path, max_members)
 
 
 def _zip_mode(info: zipfile.ZipInfo) -> Optional[int]:
@@ -302,6 +314,60 @@ def _folder_entry(index: int, rel: str, full: str, info: os.stat_result) -> Entr
         is_symlink=is_symlink,
         link_target=target,
     )
+
+
+def _members_over(path: Path, limit: int) -> Optional[str]:
+    """How the zip exceeds `limit` members ("412,000 declared"), or None when it does not or its
+    end records cannot be read (zipfile then says what is wrong). zipfile lists the central
+    directory whatever count the end record declares, so when the directory is big enough to
+    hold more, its records are counted too."""
+    try:
+        with open(path, "rb") as stream:
+            found = _central_directory(stream)
+            if found is None:
+                return None
+            declared, offset, size = found
+            if declared > limit:
+                return f"{declared:,} declared"
+            if size // _CENTRAL_HEADER <= limit:
+                return None
+            position, counted = offset, 0
+            while position < offset + size and counted <= limit:
+                stream.seek(position)
+                header = stream.read(_CENTRAL_HEADER)
+                if len(header) < _CENTRAL_HEADER or header[:4] != b"PK\x01\x02":
+                    break
+                name, extra, comment = struct.unpack_from("<HHH", header, 28)
+                position += _CENTRAL_HEADER + name + extra + comment
+                counted += 1
+            return f"over {limit:,} in its central directory" if counted > limit else None
+    except OSError:
+        return None
+
+
+def _central_directory(stream: IO[bytes]) -> Optional[tuple[int, int, int]]:
+    """(members declared, offset, size) of the central directory, from the end-of-central-
+    directory record (and its zip64 twin), or None when they cannot be found."""
+    stream.seek(0, os.SEEK_END)
+    end = stream.tell()
+    tail_start = max(0, end - (22 + 0xFFFF))  # the record, and a comment of at most 64 KiB
+    stream.seek(tail_start)
+    tail = stream.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    declared, size, offset = struct.unpack_from("<HII", tail, at + 10)
+    if declared == 0xFFFF or size == 0xFFFFFFFF or offset == 0xFFFFFFFF:
+        locator = at - 20
+        if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
+            return None
+        (record,) = struct.unpack_from("<Q", tail, locator + 8)
+        stream.seek(record)
+        zip64 = stream.read(56)
+        if len(zip64) < 56 or zip64[:4] != b"PK\x06\x06":
+            return None
+        declared, size, offset = struct.unpack_from("<QQQ", zip64, 32)
+    return declared, offset, size
 
 
 def _bad_zip_reason(exc: zipfile.BadZipFile, size: Optional[int]) -> str:
