@@ -675,3 +675,15 @@ def test_ll106_a_layer_without_files(tmp_path):
         (finding,) = lint(path, as_of=AS_OF).layers[0].findings
         assert (finding.code, finding.severity) == ("LL106", "warning") and holds in finding.message
     assert lint(write_zip(tmp_path / "one.zip", {"python/six.py": "x = 1\n"}), as_of=AS_OF, select=["LL106"]).layers[0].findings == []
+
+
+def test_ll101_names_a_wheel_or_a_root_install_for_what_it_is(tmp_path):
+    installed = {"six.py": "x = 1\n", "six-1.17.0.dist-info/METADATA": "Name: six\n", "six-1.17.0.dist-info/RECORD": "six.py,,\n"}
+    wheel = write_zip(tmp_path / "six-1.17.0-py2.py3-none-any.whl", installed)
+    fixes = {f.fix for f in lint(wheel, runtimes=["python3.12"], as_of=AS_OF, select=["LL101"]).layers[0].findings}
+    assert fixes and all("This is a wheel, not a layer" in fix and "pip install --target python six-1.17.0-py2.py3-none-any.whl" in fix for fix in fixes)
+    root = write_zip(tmp_path / "layer.zip", installed)
+    fixes = {f.fix for f in lint(root, runtimes=["python3.12"], as_of=AS_OF, select=["LL101"]).layers[0].findings}
+    assert fixes and all("pip install --target python (not --target .)" in fix for fix in fixes)
+    plain = write_zip(tmp_path / "plain.zip", {"six.py": "x = 1\n"})
+    assert all("--target" not in f.fix for f in lint(plain, runtimes=["python3.12"], as_of=AS_OF, select=["LL101"]).layers[0].findings)

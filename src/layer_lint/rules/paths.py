@@ -149,7 +149,7 @@ def check_nothing_on_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
             f"{path} holds {languages} code ({_describe(entries)}) but no folder that {runtimes} "
             f"read{'s' if len(groups) == 1 else ''}; none of the layer's language code is on {runtimes}'s search path"
         )
-        fix = _stranded_fix(path, families.split("/"), groups)
+        fix = _stranded_fix(path, families.split("/"), groups) + _installed_at_root(layer, groups)
         yield Hit(
             path=path,
             message=message,
@@ -157,6 +157,18 @@ def check_nothing_on_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
             targets=tuple(t for g in groups for t in g.targets),
             data={"entry": path, "languages": families.split("/"), "files": len(entries), "runtimes": [g.runtime.id for g in groups]},
         )
+
+
+def _installed_at_root(layer: Layer, groups: list[_Group]) -> str:
+    """The advice for Python distributions installed at the layer's root: a wheel given as a
+    layer, or `pip install --target .` zipped as it is."""
+    if groups[0].runtime.family != "python":
+        return ""
+    if layer.name.endswith(".whl"):
+        return f" This is a wheel, not a layer: install it into a layer with pip install --target python {layer.name.rsplit('/', 1)[-1]} and zip -r layer.zip python."
+    if any(name.endswith(".dist-info") for name in layer.top_level):
+        return " The packages were installed at the layer's root: run pip install --target python (not --target .) and zip the python/ folder."
+    return ""
 
 
 def _stranded_fix(path: str, families: list[str], groups: list[_Group]) -> str:
