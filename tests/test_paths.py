@@ -687,3 +687,13 @@ def test_ll101_names_a_wheel_or_a_root_install_for_what_it_is(tmp_path):
     assert fixes and all("pip install --target python (not --target .)" in fix for fix in fixes)
     plain = write_zip(tmp_path / "plain.zip", {"six.py": "x = 1\n"})
     assert all("--target" not in f.fix for f in lint(plain, runtimes=["python3.12"], as_of=AS_OF, select=["LL101"]).layers[0].findings)
+
+
+def test_ll102_a_copied_system_tree_with_native_code_is_a_warning(tmp_path):
+    from native import binary
+
+    manifest = {"usr/lib/x86_64-linux-gnu/libgood.so.1": binary("x86_64/libgood.so"), "usr/share/doc/README": "x\n", "assets/a.txt": "a\n"}
+    layer = lint(write_zip(tmp_path / "usr.zip", manifest), runtimes=["provided.al2023"], as_of=AS_OF, select=["LL102"]).layers[0]
+    found = {f.path: f for f in layer.findings}
+    assert found["usr/"].severity == "warning" and "move programs to bin/ and shared libraries" in found["usr/"].fix
+    assert found["assets/"].severity == "info"

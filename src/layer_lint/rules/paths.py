@@ -188,10 +188,21 @@ def _stranded_fix(path: str, families: list[str], groups: list[_Group]) -> str:
 
 
 # What the build machine's tools leave at the top of a zip, and how to keep it out.
+_SYSTEM_TREE_FIX = (
+    "Lambda puts /opt/bin on PATH and /opt/lib on LD_LIBRARY_PATH, not the folders of a copied system tree: "
+    "move programs to bin/ and shared libraries (with their symlinks: zip -y) to lib/."
+)
 _CLUTTER_FIX = {
+    "usr": _SYSTEM_TREE_FIX,
+    "lib64": _SYSTEM_TREE_FIX,
+    "sbin": _SYSTEM_TREE_FIX,
     "__MACOSX": "macOS Finder's 'Compress' adds __MACOSX/ (resource forks): zip on the command line (zip -r -X layer.zip python), or drop it with zip -d layer.zip '__MACOSX/*'.",
     ".DS_Store": "Finder's folder settings: leave it out with zip -r layer.zip python -x '*.DS_Store', or drop it with zip -d layer.zip '*.DS_Store'.",
 }
+
+
+def _holds_native_code(layer: Layer, top: str) -> bool:
+    return any(path.startswith(top + "/") for path in layer.binaries)
 
 
 def check_outside_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
@@ -217,6 +228,8 @@ def check_outside_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
             fix=_CLUTTER_FIX.get(name, f"Nothing to do if your code opens /opt/{path} itself; otherwise move it into a runtime folder or leave it out of the layer."),
             targets=ctx.targets,
             data={"entry": path, "files": entry.files, "unzipped_bytes": entry.unzipped_bytes, "opt_path": f"/opt/{path}"},
+            # Programs and libraries in a copied system tree are meant to run, and cannot be found.
+            severity="warning" if _CLUTTER_FIX.get(name) is _SYSTEM_TREE_FIX and _holds_native_code(layer, name) else None,
         )
 
 
@@ -381,6 +394,7 @@ RULES = [
         why="Data files that your code opens by path are fine anywhere; anything meant to be imported is not found. The sizes show what the layer carries for nothing if no code opens it.",
         example="assets/ (3 files, 1.2 MB) in a python3.12 layer.",
         fix="Nothing, if code opens /opt/assets/ by path; otherwise move it into a runtime folder or drop it.",
+        severity_note="warning for a copied system tree (usr/, lib64/, sbin/) that holds native code: programs and libraries meant to run, which neither PATH nor the loader finds there.",
     ),
     Rule(
         code="LL103",
