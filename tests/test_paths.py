@@ -648,7 +648,7 @@ def test_dot_parts_in_member_names_unpack_as_without_them(tmp_path):
     # zipfile and Go's filepath.Join unpack it to python/x.py.
     path = tmp_path / "dot.zip"
     with zipfile.ZipFile(path, "w") as archive:
-        for name, data in [("./", ""), ("./python/", ""), ("./python/six.py", "x = 1\n"), ("./python/pkg/./__init__.py", "")]:
+        for name, data in [("./", ""), ("./python/", ""), ("./python/six.py", "x = 1\n"), (".//python/pkg/./__init__.py", "")]:
             info = zipfile.ZipInfo(name)
             info.external_attr = (0o40755 if name.endswith("/") else 0o100644) << 16
             archive.writestr(info, data)

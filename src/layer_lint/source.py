@@ -17,7 +17,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator, Optional, Union
+from typing import IO, Iterator, Optional, Union
 
 # A symlink target longer than this is not a real link target.
 MAX_LINK_TARGET = 4096
@@ -80,10 +80,14 @@ class Entry:
 
 def _without_dot_parts(name: str) -> str:
     """The name without "." parts: unzip, Python's zipfile and Go's filepath.Join all unpack
-    ./python/x.py (as bsdtar and some build tools write it) to python/x.py."""
-    if "." not in name.split("/"):
+    ./python/x.py (as bsdtar and some build tools write it) to python/x.py. A relative name
+    stays relative (.//x is x, not /x)."""
+    parts = name.split("/")
+    if "." not in parts:
         return name
-    kept = [part for part in name.split("/") if part != "."]
+    kept = [part for part in parts if part != "."]
+    while not name.startswith("/") and kept and not kept[0]:
+        kept.pop(0)
     return "/".join(kept) or "."
 
 
@@ -95,10 +99,10 @@ class ZipSource:
     def __init__(self, path: Path, max_members: int = MAX_MEMBERS) -> None:
         self.path = path
         self.zipped_bytes: Optional[int] = path.stat().st_size
-        members = _members_over(path, max_members)
-        if members is not None:
+        over = _members_over(path, max_members)
+        if over is not None:
             raise UnreadableLayer(
-                str(path), f"the zip holds over {max_members:,} members ({members}), more than layer-lint lists (a zip bomb by count?); --max-members raises the limit"
+                str(path), f"the zip {over}, more than the {max_members:,} layer-lint lists (a zip bomb by count?); --max-members raises the limit"
             )
         try:
             self._zip = zipfile.ZipFile(path)
@@ -317,22 +321,22 @@ def _folder_entry(index: int, rel: str, full: str, info: os.stat_result) -> Entr
 
 
 def _members_over(path: Path, limit: int) -> Optional[str]:
-    """How the zip exceeds `limit` members ("412,000 declared"), or None when it does not or its
-    end records cannot be read (zipfile then says what is wrong). zipfile lists the central
-    directory whatever count the end record declares, so when the directory is big enough to
-    hold more, its records are counted too."""
+    """How the zip exceeds `limit` members ("declares 412,000 members"), or None when it does
+    not or its end records cannot be read (zipfile then says what is wrong). zipfile lists the
+    central directory whatever count the end record declares, so when the directory is big
+    enough to hold more, its records are counted too."""
     try:
         with open(path, "rb") as stream:
             found = _central_directory(stream)
             if found is None:
                 return None
-            declared, offset, size = found
+            declared, start, size = found
             if declared > limit:
-                return f"{declared:,} declared"
+                return f"declares {declared:,} members"
             if size // _CENTRAL_HEADER <= limit:
                 return None
-            position, counted = offset, 0
-            while position < offset + size and counted <= limit:
+            position, counted = start, 0
+            while position < start + size and counted <= limit:
                 stream.seek(position)
                 header = stream.read(_CENTRAL_HEADER)
                 if len(header) < _CENTRAL_HEADER or header[:4] != b"PK\x01\x02":
@@ -340,14 +344,16 @@ def _members_over(path: Path, limit: int) -> Optional[str]:
                 name, extra, comment = struct.unpack_from("<HHH", header, 28)
                 position += _CENTRAL_HEADER + name + extra + comment
                 counted += 1
-            return f"over {limit:,} in its central directory" if counted > limit else None
-    except OSError:
+            return f"holds over {limit:,} members in its central directory" if counted > limit else None
+    except (OSError, ValueError, OverflowError):  # a damaged offset too large to seek to
         return None
 
 
 def _central_directory(stream: IO[bytes]) -> Optional[tuple[int, int, int]]:
-    """(members declared, offset, size) of the central directory, from the end-of-central-
-    directory record (and its zip64 twin), or None when they cannot be found."""
+    """(members declared, file offset, size) of the central directory, from the end-of-central-
+    directory record (and its zip64 twin, just before the zip64 locator), or None when they
+    cannot be found. Offsets are corrected for data before the archive (a self-extractor's
+    stub), as zipfile does: the directory ends where its end record starts."""
     stream.seek(0, os.SEEK_END)
     end = stream.tell()
     tail_start = max(0, end - (22 + 0xFFFF))  # the record, and a comment of at most 64 KiB
@@ -356,18 +362,22 @@ def _central_directory(stream: IO[bytes]) -> Optional[tuple[int, int, int]]:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         return None
+    record_at = tail_start + at
     declared, size, offset = struct.unpack_from("<HII", tail, at + 10)
     if declared == 0xFFFF or size == 0xFFFFFFFF or offset == 0xFFFFFFFF:
-        locator = at - 20
-        if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
+        zip64_at = record_at - 20 - 56
+        if zip64_at < 0:
             return None
-        (record,) = struct.unpack_from("<Q", tail, locator + 8)
-        stream.seek(record)
-        zip64 = stream.read(56)
-        if len(zip64) < 56 or zip64[:4] != b"PK\x06\x06":
+        stream.seek(zip64_at)
+        zip64 = stream.read(56 + 4)
+        if len(zip64) < 60 or zip64[:4] != b"PK\x06\x06" or zip64[56:60] != b"PK\x06\x07":
             return None
         declared, size, offset = struct.unpack_from("<QQQ", zip64, 32)
-    return declared, offset, size
+        record_at = zip64_at
+    start = record_at - size  # where the directory really is, whatever came before the archive
+    if start < 0 or offset > start:
+        return None
+    return declared, start, size
 
 
 def _bad_zip_reason(exc: zipfile.BadZipFile, size: Optional[int]) -> str:
@@ -463,7 +473,7 @@ def _decompressed(raw: IO[bytes], info: zipfile.ZipInfo, limit: int) -> Iterator
             parts, gathered = [], 0
 
 
-def _more_output(decoder: Any, raw: IO[bytes]) -> bool:
+def _more_output(decoder: _Decoder, raw: IO[bytes]) -> bool:
     """Whether the member's data goes on past the size it declares (one more byte is enough)."""
     for _ in range(64):  # a few raw pieces of a stream that yields nothing: no more to see
         if decoder.eof:
@@ -558,7 +568,10 @@ def _lzma1_filter(properties: bytes) -> dict[str, int]:
     return {"id": lzma.FILTER_LZMA1, "lc": lc, "lp": rest % 5, "pb": rest // 5, "dict_size": dict_size}
 
 
-def _decoder(info: zipfile.ZipInfo) -> Union[_Stored, _Deflated, _ZipLzma, bz2.BZ2Decompressor]:
+_Decoder = Union[_Stored, _Deflated, _ZipLzma, bz2.BZ2Decompressor]
+
+
+def _decoder(info: zipfile.ZipInfo) -> _Decoder:
     if info.compress_type == zipfile.ZIP_STORED:
         return _Stored()
     if info.compress_type == zipfile.ZIP_DEFLATED:
