@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 
 import pytest
 from elftools.elf import enums
@@ -145,3 +146,18 @@ def mutated_fixture(draw):
 @given(mutated_fixture())
 def test_mutated_fixtures_agree(data):
     assert_same(data)
+
+
+def test_dynamic_range_of_a_real_library_and_of_one_whose_size_lies():
+    from layer_lint.elf import dynamic_range
+
+    data = bytearray(binary("x86_64/libgood.so"))
+    start, end = dynamic_range(bytes(data))
+    assert 0 < start < end <= len(data) and end - start < 4096
+    # p_filesz of PT_DYNAMIC made huge: the read must not keep a whole big member for it.
+    phoff, (entsize, count) = struct.unpack_from("<Q", data, 0x20)[0], struct.unpack_from("<HH", data, 0x36)
+    for index in range(count):
+        at = phoff + index * entsize
+        if struct.unpack_from("<I", data, at)[0] == 2:
+            struct.pack_into("<Q", data, at + 32, 1 << 40)
+    assert dynamic_range(bytes(data)) is None

@@ -149,6 +149,9 @@ def section_table_offset(head: bytes) -> Optional[int]:
     return struct.unpack(order + "I", head[0x20:0x24])[0]
 
 
+_MAX_DYNAMIC_BYTES = 1 << 20
+
+
 def dynamic_range(head: bytes) -> Optional[tuple[int, int]]:
     """(start, end) in the file of the dynamic segment (PT_DYNAMIC: DT_NEEDED, RPATH, ...), from
     the program headers in `head`; None when they are not all there or there is none. A big
@@ -173,7 +176,9 @@ def dynamic_range(head: bytes) -> Optional[tuple[int, int]]:
         fields = struct.unpack_from(layout, head, phoff + index * entsize)
         if fields[0] == 2:  # PT_DYNAMIC
             offset, filesz = (fields[2], fields[5]) if wide else (fields[1], fields[4])
-            return offset, offset + filesz
+            # Real dynamic segments are a few KiB; a damaged size must not make the read keep
+            # a whole big member.
+            return (offset, offset + filesz) if filesz <= _MAX_DYNAMIC_BYTES else None
     return None
 
 
