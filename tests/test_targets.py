@@ -405,3 +405,10 @@ def test_same_targets_from_zip_and_folder(tmp_path, elf_x86_64):
     assert as_zip.targets == as_folder.targets
     assert runtimes_of(as_zip) == CURRENT["python"] | {"nodejs20.x"}
     assert archs_of(as_zip) == {"x86_64"}
+
+
+def test_a_target_pair_is_kept_beside_the_same_runtime_named_with_runtime(tmp_path, kind, elf_x86_64):
+    path = build(tmp_path, kind, {"bin/hello": (elf_x86_64, EXEC_MODE)})
+    layer = layer_report(path, runtimes=["provided.al2023"], targets=["provided.al2023/arm64"])
+    assert pairs(layer) == {("provided.al2023", "x86_64"), ("provided.al2023", "arm64")}
+    assert {t.reason for t in layer.targets if t.target.arch == "arm64"} == {"--target provided.al2023/arm64"}

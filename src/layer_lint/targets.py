@@ -61,22 +61,30 @@ def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[La
                 targets.append(LayerTarget(Target(runtime.id, arch), False, reason))
             else:
                 skipped.append(SkippedTarget(Target(runtime.id, arch), _no_arch_reason(runtime)))
-    for pair in request.pairs:
-        name, sep, arch = pair.partition("/")
-        if not sep:
-            raise UsageError(f"--target {pair!r}: expected RUNTIME/ARCH, e.g. python3.12/arm64")
-        runtime = resolve_runtime(kb, name)
-        check_arch(arch)
-        if arch not in architectures_of(runtime):
-            raise UsageError(f"--target {pair}: {_no_arch_reason(runtime)}")
-        targets.append(LayerTarget(Target(runtime.id, arch), False, f"--target {pair}"))
-    first: dict[Target, LayerTarget] = {}
+    # One entry per pair, in the order first named; a --target's reason wins over a --runtime's,
+    # since the pair is then not the runtime's to narrow (layer_targets).
+    chosen: dict[Target, LayerTarget] = {}
     for layer_target in targets:
-        first.setdefault(layer_target.target, layer_target)
-    unique = list(first.values())
+        chosen.setdefault(layer_target.target, layer_target)
+    for pair in request.pairs:
+        target = pair_target(kb, pair)
+        chosen[target] = LayerTarget(target, False, f"--target {pair}")
+    unique = list(chosen.values())
     if request.explicit and not unique:
         raise UsageError("no target left: " + "; ".join(s.reason for s in skipped))
     return unique, skipped
+
+
+def pair_target(kb: KnowledgeBase, pair: str) -> Target:
+    """The target a --target RUNTIME/ARCH value names; UsageError when it names none."""
+    name, sep, arch = pair.partition("/")
+    if not sep:
+        raise UsageError(f"--target {pair!r}: expected RUNTIME/ARCH, e.g. python3.12/arm64")
+    runtime = resolve_runtime(kb, name)
+    check_arch(arch)
+    if arch not in architectures_of(runtime):
+        raise UsageError(f"--target {pair}: {_no_arch_reason(runtime)}")
+    return Target(runtime.id, arch)
 
 
 def architectures_of(runtime: Runtime) -> tuple[str, ...]:
@@ -194,24 +202,25 @@ def layer_targets(
         return infer_targets(layer, kb, as_of, request.archs)
     if request.archs:
         return list(explicit)
-    return _runtimes_on_layer_architectures(layer, kb, explicit)
+    pinned = {pair_target(kb, pair) for pair in request.pairs}
+    return _runtimes_on_layer_architectures(layer, explicit, pinned)
 
 
-def _runtimes_on_layer_architectures(layer: Layer, kb: KnowledgeBase, explicit: Sequence[LayerTarget]) -> list[LayerTarget]:
+def _runtimes_on_layer_architectures(layer: Layer, explicit: Sequence[LayerTarget], pinned: set[Target]) -> list[LayerTarget]:
     """--runtime without --arch: each runtime on the architectures of the layer's ELF files (on
     all of its own when it has none of them, so that the binaries show up as the mistake).
-    --target pairs stay as they are."""
+    The `pinned` pairs, named with --target, stay as they are."""
     elf_archs, arch_reason = _elf_architectures(layer)
     if not arch_reason:
         return list(explicit)  # no ELF files: every architecture can be served
     narrowed: list[LayerTarget] = []
     for runtime_id in dict.fromkeys(t.target.runtime for t in explicit):
         mine = [t for t in explicit if t.target.runtime == runtime_id]
-        by_flag = [t for t in mine if t.reason.startswith("--runtime")]
-        fitting = [t for t in by_flag if t.target.arch in elf_archs] or by_flag
+        open_ = [t for t in mine if t.target not in pinned]
+        fitting = [t for t in open_ if t.target.arch in elf_archs] or open_
         for layer_target in mine:
-            if layer_target in fitting:
-                narrowed.append(LayerTarget(layer_target.target, False, layer_target.reason + arch_reason))
-            elif layer_target not in by_flag:
+            if layer_target.target in pinned:
                 narrowed.append(layer_target)
+            elif layer_target in fitting:
+                narrowed.append(LayerTarget(layer_target.target, False, layer_target.reason + arch_reason))
     return narrowed
