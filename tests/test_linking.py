@@ -325,3 +325,22 @@ def test_a_bundled_system_library_that_never_loads_is_not_judged(tmp_path):
     # path), and need a glibc newer than Amazon Linux 2023's: the check is not blind to them.
     elsewhere = lint(build(tmp_path / "b", "zip", {"vendor/libstdc++.so.6.0.30": data}), targets=["provided.al2023/arm64"], as_of=AS_OF, select=["LL2"])
     assert [f.code for f in elsewhere.layers[0].findings] == ["LL203"]
+
+
+def test_a_bundled_system_library_a_program_reaches_through_its_rpath_is_no_dead_weight(tmp_path):
+    # bin/prog's DT_RPATH ($ORIGIN/../lib) finds the layer's libz.so.1 before LD_LIBRARY_PATH's
+    # /lib64 does: it loads. (A DT_RUNPATH, searched after LD_LIBRARY_PATH, would not.)
+    gcc = require("gcc", "builds a program with an RPATH")
+    (tmp_path / "z.c").write_text("int zlib_like(void) { return 3; }\n")
+    (tmp_path / "prog.c").write_text("int zlib_like(void);\nint main(void) { return zlib_like() == 3 ? 0 : 1; }\n")
+    subprocess.run([gcc, "-shared", "-fPIC", "-Wl,-soname,libz.so.1", "-o", "libz.so.1", "z.c"], cwd=tmp_path, check=True, capture_output=True)
+    link = [gcc, "prog.c", "-L.", "-l:libz.so.1", "-Wl,-rpath,$ORIGIN/../lib"]
+    subprocess.run([*link, "-Wl,--disable-new-dtags", "-o", "prog"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([*link, "-Wl,--enable-new-dtags", "-o", "prog-runpath"], cwd=tmp_path, check=True, capture_output=True)
+    manifest = {"bin/prog": ((tmp_path / "prog").read_bytes(), EXEC_MODE), "lib/libz.so.1": (tmp_path / "libz.so.1").read_bytes()}
+    report = lint(build(tmp_path / "layer", "zip", manifest), targets=["provided.al2023/x86_64"], as_of=AS_OF, select=["LL2", "LL306"])
+    assert report.layers[0].findings == []
+    assert {b.path: b.loaded for b in report.layers[0].binaries} == {"bin/prog": True, "lib/libz.so.1": True}
+    runpath = {**manifest, "bin/prog": ((tmp_path / "prog-runpath").read_bytes(), EXEC_MODE)}
+    shadowed = lint(build(tmp_path / "runpath", "zip", runpath), targets=["provided.al2023/x86_64"], as_of=AS_OF, select=["LL306"])
+    assert [f.data["class"] for f in shadowed.layers[0].findings] == ["native code no target loads"]  # /lib64's copy loads instead

@@ -402,12 +402,14 @@ def test_no_finding_when_python_falls_back_to_a_pure_python_twin(tmp_path, arch,
     # mypyc-compiled packages (charset-normalizer, in every requests layer) ship md.py beside
     # md.cpython-312-x86_64-linux-gnu.so: where no build fits, the import takes the .py.
     name, extension = demo_extension(arch, "311")
-    manifest = {"python/demo/__init__.py": "", f"python/demo/{name}": extension}
+    # mypyc's support module beside it, imported only by the compiled module.
+    helper = name.replace("_demo.", "_demo__mypyc.")
+    manifest = {"python/demo/__init__.py": "", f"python/demo/{name}": extension, f"python/demo/{helper}": extension}
     other = f"python3.12/{OTHER_ARCH[arch]}"
     assert {f.code for f in check(tmp_path / "alone", manifest, f"python3.12/{arch}", other).findings} == {"LL202", "LL207"}
     layer = check(tmp_path / "twin", {**manifest, twin: "x = 1\n"}, f"python3.12/{arch}", other)
     assert layer.findings == []
-    assert [b.loaded for b in layer.binaries] == [False]
+    assert [b.loaded for b in layer.binaries] == [False, False]
 
 
 @pytest.mark.parametrize("arch", ARCHES)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from .elf import ElfFacts
 from .loader import Loader, Resolution, resolve
 from .loading import Native
 from .report import Target
+from .source import Entry
 
 if TYPE_CHECKING:
     from .layer import Layer
@@ -99,19 +100,24 @@ def _surely_imported(native: Native) -> bool:
     return below.count("/") <= 1
 
 
-def _surely_loaded(done: dict[str, Linked], entries: dict) -> set[str]:
+def _surely_loaded(done: dict[str, Linked], entries: dict[str, Entry]) -> set[str]:
     """The linked files that surely load: the roots that are not mere libraries, and everything
     they pull in from the layer."""
-    stack = [path for path, item in done.items() if item.root is not None and _surely_imported(item.root)]
-    certain = set(stack)
+    return reached(done, [path for path, item in done.items() if item.root is not None and _surely_imported(item.root)], entries)
+
+
+def reached(linked: dict[str, Linked], starts: Iterable[str], entries: dict[str, Entry]) -> set[str]:
+    """`starts` and every layer file they pull in, among one target's linked files (by path)."""
+    stack = [path for path in starts if path in linked]
+    found = set(stack)
     while stack:
-        for resolution in done[stack.pop()].resolutions:
+        for resolution in linked[stack.pop()].resolutions:
             if resolution.tier == "layer" and resolution.found is not None:
                 real = follow(resolution.found, entries)
-                if real in done and real not in certain:
-                    certain.add(real)
+                if real in linked and real not in found:
+                    found.add(real)
                     stack.append(real)
-    return certain
+    return found
 
 
 def _needed_by_others(native: Native, needed_names: dict[str, set[str]]) -> bool:
@@ -121,7 +127,7 @@ def _needed_by_others(native: Native, needed_names: dict[str, set[str]]) -> bool
     return any(needed_names.get(name, set()) - {native.entry.path} for name in names)
 
 
-def follow(path: str, entries: dict) -> str:
+def follow(path: str, entries: dict[str, Entry]) -> str:
     """The file a symlink chain inside the layer ends at (libfoo.so.1 -> libfoo.so.1.2.3)."""
     for _ in range(8):
         entry = entries.get(path)

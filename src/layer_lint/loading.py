@@ -193,6 +193,7 @@ def _owning_manifest(path: str, manifests: dict[str, dict]) -> Optional[str]:
 class Decision:
     loaded: bool
     reason: str  # why not, when not loaded
+    twin: Optional[str] = None  # the pure-Python module imported instead of it, if that is why
 
 
 def decide(
@@ -227,7 +228,12 @@ def decide(
         elif fallback is not None:
             for candidate in members:
                 why = f"{fits[candidate.entry.path]}; it imports {fallback} instead"
-                decisions[candidate.entry.path] = Decision(False, why)
+                decisions[candidate.entry.path] = Decision(False, why, twin=fallback)
+        elif _is_mypyc_support(members[0]):
+            # Imported only by mypyc-compiled modules; with no build of its own that fits, none
+            # of theirs fits either, and they are reported (or give way to their .py twins).
+            for candidate in members:
+                decisions[candidate.entry.path] = Decision(False, f"{fits[candidate.entry.path]}; only mypyc-compiled modules import it")
         else:
             for candidate in members:
                 decisions[candidate.entry.path] = Decision(True, "")
@@ -252,6 +258,11 @@ def _shadowing(layer: "Layer", runtime: Runtime, os: Optional[OperatingSystem], 
         return f"the loader finds {os.name if os else 'the OS'}'s own {name} in {folder} first ({folder} comes before /opt/lib on LD_LIBRARY_PATH)"
 
     return why
+
+
+def _is_mypyc_support(candidate: Candidate) -> bool:
+    """mypyc's shared support module (md__mypyc.cpython-312-....so, or <hash>__mypyc...)."""
+    return candidate.role == "python-extension" and candidate.group is not None and candidate.group.endswith("__mypyc")
 
 
 def _pure_python_twin(candidate: Candidate, paths: set[str]) -> Optional[str]:

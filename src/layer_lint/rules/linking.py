@@ -37,7 +37,8 @@ def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 elif resolution.tier == "layer" and resolution.found is not None:
                     real = follow(resolution.found, entries)
                     head = layer.binaries.get(real)
-                    if real in entries and layer.was_read(entries[real]) and (head is None or head.format != "elf"):
+                    # A link chain that never ends is LL405's business, not a file to judge.
+                    if real in entries and not entries[real].is_symlink and layer.was_read(entries[real]) and (head is None or head.format != "elf"):
                         grouped[(resolution.name, "not-elf", real, item.certain)][item.path].append(target)
     elsewhere = _by_file_name(layer)
     for (name, tier, found, certain), members in sorted(grouped.items()):

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator, Optional, Sequence
 
-
 from .. import layout
 from ..elf import ElfFacts, version_key
 from ..layer import Layer
-from ..linkage import follow, link
+from ..linkage import link, reached
 from ..loading import Native, extension_module, natives, python_extension_fits
 from ..packages import recorded_paths
 from ..registry import Context, Hit, Rule
@@ -140,7 +139,7 @@ def check_non_linux_binary(layer: Layer, ctx: Context) -> Iterator[Hit]:
         target = problem.targets[0]
         if module is not None and not python_extension_fits(name, ctx.kb.runtimes[target.runtime], target.arch):
             # Tagged for macOS or Windows: Linux's Python never even opens it.
-            outcome = f"the only build of its module, which {_targets_text(problem.targets)} cannot import: 'No module named {module}'"
+            outcome = f"a build of its module that {_targets_text(problem.targets)} cannot import, with no Linux build that fits: 'No module named {module}'"
         else:
             outcome = f"and {_targets_text(problem.targets)} would load {_it(problem)}: Linux fails with 'invalid ELF header'"
         yield Hit(
@@ -285,21 +284,10 @@ def check_glibc_too_new(layer: Layer, ctx: Context) -> Iterator[Hit]:
 def _newest_glibc_with_libraries(layer: Layer, ctx: Context, problem: Problem) -> str:
     """The newest GLIBC_ version the members and the layer libraries they load need: a runtime
     with glibc for the program but not for its bundled libjq is no place to move it to."""
-    paths = set(problem.members)
-    entries = layer.files_by_path
     versions = [n.elf.newest("GLIBC_") for n in problem.natives if n.elf is not None]
     for target in problem.targets:
         linked = {item.path: item for item in link(layer, ctx, natives(layer, ctx))[target]}
-        stack = [path for path in paths if path in linked]
-        seen = set(stack)
-        while stack:
-            item = linked[stack.pop()]
-            versions.append(item.elf.newest("GLIBC_"))
-            for resolution in item.resolutions:
-                found = follow(resolution.found, entries) if resolution.tier == "layer" and resolution.found else None
-                if found is not None and found not in seen and found in linked:
-                    seen.add(found)
-                    stack.append(found)
+        versions.extend(linked[path].elf.newest("GLIBC_") for path in reached(linked, problem.members, layer.files_by_path))
     return max((v for v in versions if v), key=version_key)
 
 
@@ -472,7 +460,7 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
             # Compiled modules that all give way to pure-Python twins on the target (loading.py): it
             # imports, only without its speed-ups.
             harmless = bool(compiled) and not any(native.decisions[target].loaded for native in compiled)
-            twins = harmless and any("instead" in native.decisions[target].reason for native in compiled)
+            twins = harmless and any(native.decisions[target].twin for native in compiled)
             bad[(_why_not(parsed, runtime, target), runtime.id, harmless, twins)].append(target)
         folder = wheel.rsplit("/", 1)[0] + "/"
         for (why, runtime_id, harmless, twins), targets in bad.items():

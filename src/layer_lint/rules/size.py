@@ -8,6 +8,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 from .. import layout
 from ..layer import Layer
+from ..linkage import link
 from ..loading import natives
 from ..packages import Importable, SizeItem
 from ..registry import Context, Hit, Rule
@@ -342,10 +343,13 @@ def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
         classes[_COPIES].append((path, size))
     why_unused: list[str] = []
     if ctx.targets:
-        for native in natives(layer, ctx):
+        found = natives(layer, ctx)
+        # A library pulled in through an RPATH loads whatever the OS has (a newer libstdc++.so.6).
+        pulled_in = {item.path for items in link(layer, ctx, found).values() for item in items}
+        for native in found:
             reasons = sorted({decision.reason for decision in native.decisions.values() if decision.reason})
             # Code in a folder no target reads is the path rules' business (LL101-LL103), not dead weight.
-            if not native.loaded_by() and not all("does not read" in reason for reason in reasons):
+            if not native.loaded_by() and native.entry.path not in pulled_in and not all("does not read" in reason for reason in reasons):
                 why_unused.extend(f"{native.entry.path}: {reason}" for reason in reasons if "does not read" not in reason)
                 classes[_UNUSED].append((native.entry.path, native.entry.size))
     for kind, found in sorted(classes.items()):
@@ -380,7 +384,7 @@ def _identical_copies(layer: Layer) -> list[tuple[str, int]]:
         found = []
         # Longest names first: of libfoo.so, libfoo.so.1 and libfoo.so.1.2.3 the last is the real one.
         for entry in sorted(layer.files, key=lambda entry: (-len(entry.path), entry.path)):
-            crc = entry.crc if entry.crc is not None else layer.crc(entry)
+            crc = layer.crc(entry)
             if entry.is_symlink or entry.size < _MIN_COPY_BYTES or crc is None:
                 continue
             if (entry.size, crc) in seen:
