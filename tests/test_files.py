@@ -457,3 +457,10 @@ def test_ll405_links_that_loop_or_point_nowhere(tmp_path, cli):
     assert "Too many levels of symbolic links" in hits["lib/liba.so"]["message"]
     assert "target is empty" in hits["lib/libempty.so"]["message"]
     assert all(f["severity"] == "warning" for f in hits.values())
+
+
+def test_ll409_a_bootstrap_fails_only_on_the_runtimes_that_run_it(tmp_path, cli):
+    layer = build(tmp_path, "zip", {"bootstrap": ("#!/bin/sh\r\nexec ./app\r\n", 0o755), "python/a.py": "a = 1\n"})
+    _, findings = lint(cli, layer, "--runtime", "provided.al2023", "--arch", "x86_64", runtime="python3.12")
+    finding = only(findings, "LL409")
+    assert finding["severity"] == "error" and finding["targets"] == [{"runtime": "provided.al2023", "arch": "x86_64"}]
