@@ -12,10 +12,10 @@ import pytest
 from conftest import AS_OF
 from layers import write_zip
 
-from layer_lint import progress
+from layer_lint.render import progress
 from layer_lint.cli import main
 from layer_lint.layer import Layer
-from layer_lint.progress import TerminalProgress, for_terminal
+from layer_lint.render.progress import TerminalProgress, for_terminal
 from layer_lint.source import open_layer
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example-layer.zip"

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -135,8 +136,6 @@ class Cache:
         """Delete the least recently used entries while the folder holds over max_bytes, and
         temporary files that dead runs left. Another run may be doing the same: a file already
         gone is no error."""
-        import time
-
         entries: list[tuple[float, int, str]] = []
         now = time.time()
         with os.scandir(self.folder) as listing:
@@ -169,7 +168,7 @@ def _unlink(path: str) -> bool:
 
 # The modules whose code decides what a read finds: a change to any of them (in development,
 # where the version number stays the same) makes earlier entries miss.
-_READERS = ("source.py", "layer.py", "elf.py", "binaries.py", "packages.py", "layout.py", "limits.py", "cache.py")
+_READERS = ("source.py", "layer.py", "parallel.py", "elf.py", "binaries.py", "packages.py", "layout.py", "limits.py", "cache.py")
 
 
 @functools.lru_cache(maxsize=1)

@@ -18,10 +18,10 @@ from typing import IO, Any, Callable, Iterator, Optional, Sequence
 from . import __version__
 from . import config as configuration
 from .api import run_plans
-from .progress import TerminalProgress, for_terminal
 from .cache import CACHE_ENV
 from .registry import SelectionError
 from .render import github, markdown, sarif  # the text renderer imports rich: only when asked for, below
+from .render.progress import TerminalProgress, for_terminal
 from .render.locations import find_repo_root
 from .report import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, FAIL_ON_CHOICES, Report
 from .rules import ALL_RULES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -284,7 +285,9 @@ class Layer:
     def _cache_key(self) -> Optional[str]:
         if self.cache is None or self.source.kind != "zip":
             return None  # a folder has no bytes of its own to key on; reading it is cheap anyway
-        context = (__version__, code_fingerprint(), str(self.is_function), repr(self.limits))
+        # What a read finds depends on the limits that bound it, not on how many members may be listed.
+        bounds = dataclasses.replace(self.limits, members=0)
+        context = (__version__, code_fingerprint(), str(self.is_function), repr(bounds))
         return self.cache.key(self.source.path, *context)
 
     def _read_all(self) -> Scan:

@@ -192,10 +192,9 @@ _SYSTEM_TREE_FIX = (
     "Lambda puts /opt/bin on PATH and /opt/lib on LD_LIBRARY_PATH, not the folders of a copied system tree: "
     "move programs to bin/ and shared libraries (with their symlinks: zip -y) to lib/."
 )
+_SYSTEM_TREES = ("usr", "lib64", "sbin")
 _CLUTTER_FIX = {
-    "usr": _SYSTEM_TREE_FIX,
-    "lib64": _SYSTEM_TREE_FIX,
-    "sbin": _SYSTEM_TREE_FIX,
+    **{name: _SYSTEM_TREE_FIX for name in _SYSTEM_TREES},
     "__MACOSX": "macOS Finder's 'Compress' adds __MACOSX/ (resource forks): zip on the command line (zip -r -X layer.zip python), or drop it with zip -d layer.zip '__MACOSX/*'.",
     ".DS_Store": "Finder's folder settings: leave it out with zip -r layer.zip python -x '*.DS_Store', or drop it with zip -d layer.zip '*.DS_Store'.",
 }
@@ -229,7 +228,7 @@ def check_outside_search_path(layer: Layer, ctx: Context) -> Iterator[Hit]:
             targets=ctx.targets,
             data={"entry": path, "files": entry.files, "unzipped_bytes": entry.unzipped_bytes, "opt_path": f"/opt/{path}"},
             # Programs and libraries in a copied system tree are meant to run, and cannot be found.
-            severity="warning" if _CLUTTER_FIX.get(name) is _SYSTEM_TREE_FIX and _holds_native_code(layer, name) else None,
+            severity="warning" if name in _SYSTEM_TREES and _holds_native_code(layer, name) else None,
         )
 
 
@@ -327,9 +326,6 @@ def check_misnested_folder(layer: Layer, ctx: Context) -> Iterator[Hit]:
         )
 
 
-# LL105 ---------------------------------------------------------------------------------
-
-
 # LL106 ---------------------------------------------------------------------------------
 
 
@@ -345,6 +341,9 @@ def check_empty_layer(layer: Layer, ctx: Context) -> Iterator[Hit]:
         targets=ctx.targets,
         data={"folders": folders},
     )
+
+
+# LL105 ---------------------------------------------------------------------------------
 
 
 def check_deprecated_runtime(layer: Layer, ctx: Context) -> Iterator[Hit]:
