@@ -82,10 +82,9 @@ def _without_dot_parts(name: str) -> str:
     """The name without "." parts: unzip, Python's zipfile and Go's filepath.Join all unpack
     ./python/x.py (as bsdtar and some build tools write it) to python/x.py. A relative name
     stays relative (.//x is x, not /x)."""
-    parts = name.split("/")
-    if "." not in parts:
-        return name
-    kept = [part for part in parts if part != "."]
+    if not (name.startswith("./") or "/./" in name or name.endswith("/.") or name == "."):
+        return name  # the common case, without splitting every name of the listing
+    kept = [part for part in name.split("/") if part != "."]
     while not name.startswith("/") and kept and not kept[0]:
         kept.pop(0)
     return "/".join(kept) or "."
