@@ -344,3 +344,38 @@ def test_a_bundled_system_library_a_program_reaches_through_its_rpath_is_no_dead
     runpath = {**manifest, "bin/prog": ((tmp_path / "prog-runpath").read_bytes(), EXEC_MODE)}
     shadowed = lint(build(tmp_path / "runpath", "zip", runpath), targets=["provided.al2023/x86_64"], as_of=AS_OF, select=["LL306"])
     assert [f.data["class"] for f in shadowed.layers[0].findings] == ["native code no target loads"]  # /lib64's copy loads instead
+
+
+def _with_links(path: Path, files: dict[str, bytes], links: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name)
+            info.create_system, info.external_attr = 3, (0o100755 << 16)
+            archive.writestr(info, data)
+        for name, target in links.items():
+            info = zipfile.ZipInfo(name)
+            info.create_system, info.external_attr = 3, (0o120777 << 16)
+            archive.writestr(info, target)
+    return path
+
+
+@pytest.mark.parametrize(
+    "links, says",
+    [
+        ({"lib/libmid.so.1": "libmid.so.1.0", "lib/libmid.so.1.0": "libmid.so.1"}, "a symlink that loops"),
+        ({"lib/libmid.so.1": "libmid.so.1.0"}, "a symlink that points to a file the layer lacks"),
+    ],
+    ids=["loop", "dangling"],
+)
+def test_ll206_a_needed_library_behind_a_broken_link(tmp_path, chain, links, says):
+    path = _with_links(tmp_path / "l.zip", {"bin/prog": chain["prog"], "lib/libghost.so.1": chain["libghost.so.1"]}, links)
+    layer = lint(path, targets=["provided.al2023/x86_64"], as_of=AS_OF, select=["LL206"]).layers[0]
+    (finding,) = layer.findings
+    assert (finding.severity, finding.path, finding.data["tier"]) == ("error", "bin/prog", "broken-link")
+    assert says in finding.message and finding.data["found"] == "lib/libmid.so.1"
+
+
+def test_ll206_trusts_a_link_out_of_the_layer_to_the_os(tmp_path, chain):
+    # lib/libmid.so.1 -> /usr/lib64/libmid.so.1: only the Lambda OS can say; LL405 warns about the link.
+    path = _with_links(tmp_path / "l.zip", {"bin/prog": chain["prog"]}, {"lib/libmid.so.1": "/usr/lib64/libmid.so.1"})
+    assert lint(path, targets=["provided.al2023/x86_64"], as_of=AS_OF, select=["LL206"]).layers[0].findings == []

@@ -191,8 +191,12 @@ def test_ll201_fix_names_the_distribution_and_one_command_per_architecture(tmp_p
 
 def test_ll208_fix_leaves_out_a_version_that_does_not_support_the_target_python(tmp_path):
     manifest = wheel_layer(["cp312-cp312-manylinux2014_x86_64"])
-    # A License header continued over lines, one of them only spaces, before Requires-Python (numpy's METADATA).
-    manifest["python/demo-1.0.dist-info/METADATA"] = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nLicense: BSD\n        Copyright\n        \n        More\nRequires-Python: >=3.10\n\nDescription\n"
+    # A License header continued over 60 KB of lines, one of them only spaces, before Requires-Python
+    # (numpy's METADATA has it 58 KB in), and a long description after the headers.
+    licence = "".join(f"        Copyright line {i}\n" for i in range(2500))
+    manifest["python/demo-1.0.dist-info/METADATA"] = (
+        "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nLicense: BSD\n" + licence + "        \n        More\nRequires-Python: >=3.10\n\n" + "Description\n" * 50_000
+    )
     finding = only(check(tmp_path, manifest, "python3.9/x86_64"), "LL208")
     assert "--python-version 3.9" in finding.fix and finding.fix.endswith("--target python 'demo'")
     supported = only(check(tmp_path / "ok", manifest, "python3.11/x86_64"), "LL208")
@@ -497,6 +501,17 @@ def test_ll208_is_a_warning_when_every_compiled_module_gives_way_to_pure_python(
     del manifest["python/demo/_demo.py"]
     layer = check(tmp_path / "alone", manifest, "python3.12/arm64")
     assert only(layer, "LL208").severity == "error"
+
+
+def test_ll208_is_info_when_another_build_in_the_layer_loads(tmp_path):
+    # Two wheels installed over each other: the x86_64 one's metadata, both builds of the module.
+    manifest = wheel_layer(["cp312-cp312-manylinux2014_x86_64"], "x86_64")
+    x86, _ = demo_extension("x86_64", "312")
+    arm, arm_data = demo_extension("arm64", "312")
+    manifest[f"python/demo/{arm}"] = arm_data
+    manifest["python/demo-1.0.dist-info/RECORD"] = f"demo/__init__.py,,\ndemo/{x86},,\n"
+    finding = only(check(tmp_path, manifest, "python3.12/arm64"), "LL208")
+    assert finding.severity == "info" and "another build of them in the layer does" in finding.message
 
 
 def test_ll208_not_for_a_folder_the_target_does_not_read(tmp_path):

@@ -408,6 +408,8 @@ class Layer:
             read.head = head
         if kept and is_text:
             read.text = b"".join(piece for _, piece in kept)
+            if entry.path.endswith(".dist-info/METADATA"):
+                read.text = packages.metadata_headers(read.text)
         elif kept:
             whole = offset <= sum(len(piece) for _, piece in kept)
             data = b"".join(piece for _, piece in kept) if whole else Sparse(entry.size, kept)

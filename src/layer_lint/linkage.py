@@ -128,12 +128,17 @@ def _needed_by_others(native: Native, needed_names: dict[str, set[str]]) -> bool
 
 
 def follow(path: str, entries: dict[str, Entry]) -> str:
-    """The file a symlink chain inside the layer ends at (libfoo.so.1 -> libfoo.so.1.2.3)."""
+    """The file a symlink chain inside the layer ends at (libfoo.so.1 -> libfoo.so.1.2.3), as a
+    layer path; an absolute path when the chain leaves the layer (/usr/lib64/...), whose file
+    only the Lambda OS can have."""
     for _ in range(8):
         entry = entries.get(path)
         if entry is None or not entry.is_symlink or not entry.link_target:
             return path
-        path = posixpath.normpath(posixpath.join(posixpath.dirname(path), entry.link_target))
+        absolute = posixpath.normpath(posixpath.join("/opt", posixpath.dirname(path), entry.link_target))
+        if not absolute.startswith("/opt/"):
+            return absolute
+        path = absolute[len("/opt/") :]
     return path
 
 

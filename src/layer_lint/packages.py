@@ -22,8 +22,16 @@ Place = Callable[[str], Optional[layout.Placement]]
 _DIST_INFO = re.compile(r"^(?P<name>[^/-]+)-(?P<version>[^/-]+)\.(dist|egg)-info$")
 
 
-# Name and Version sit at the top of *.dist-info/METADATA, before the (often long) description.
-METADATA_HEAD_BYTES = 16 << 10
+# The headers of *.dist-info/METADATA (Name, Version, Requires-Python) come before the (often
+# long) description, but after a License header that can run to tens of KiB (numpy's puts
+# Requires-Python 58 KB in): this much is read, and only the headers are kept (metadata_headers).
+METADATA_HEAD_BYTES = 256 << 10
+
+
+def metadata_headers(text: bytes) -> bytes:
+    """A METADATA file's headers: everything before the first empty line."""
+    end = text.find(b"\n\n")
+    return text if end < 0 else text[: end + 1]
 
 
 def wants_text(path: str) -> Optional[int]:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Iterator, Optional
 
 from ..layer import Layer
+from ..source import Entry
 from ..elf import version_key
 from ..linkage import Linked, follow, link
 from ..loading import natives
@@ -35,11 +36,9 @@ def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 if resolution.tier in ("missing", "image"):
                     grouped[(resolution.name, resolution.tier, "", item.certain)][item.path].append(target)
                 elif resolution.tier == "layer" and resolution.found is not None:
-                    real = follow(resolution.found, entries)
-                    head = layer.binaries.get(real)
-                    # A link chain that never ends is LL405's business, not a file to judge.
-                    if real in entries and not entries[real].is_symlink and layer.was_read(entries[real]) and (head is None or head.format != "elf"):
-                        grouped[(resolution.name, "not-elf", real, item.certain)][item.path].append(target)
+                    problem = _unloadable(layer, entries, resolution.found)
+                    if problem is not None:
+                        grouped[(resolution.name, problem[0], problem[1], item.certain)][item.path].append(target)
     elsewhere = _by_file_name(layer)
     for (name, tier, found, certain), members in sorted(grouped.items()):
         paths = sorted(members)
@@ -53,6 +52,10 @@ def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
         if tier == "image":
             problem = f"is only in the {' / '.join(os_names) or 'Lambda'} container image, which AWS calls similar to the execution environment, so it may be missing on Lambda"
             severity = "warning"
+        elif tier == "broken-link":
+            problem = f"is {found} in the layer, a symlink that {'loops' if found in entries and follow(found, entries) in entries else 'points to a file the layer lacks'}"
+            fix = f"Point {found} at the library's real file in the layer (see LL405), or put the library itself there."
+            data["found"] = found
         elif tier == "not-elf":
             size = entries[found].size
             problem = f"is {found} in the layer, a {size:,}-byte file that is not an ELF library"
@@ -78,6 +81,21 @@ def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
             data=data,
             severity=severity,
         )
+
+
+def _unloadable(layer: Layer, entries: dict[str, Entry], found: str) -> Optional[tuple[str, str]]:
+    """Why the layer file the loader finds for a library cannot be loaded: ("broken-link", the
+    link) for a symlink that dangles or loops, ("not-elf", the file) for a file read whole that
+    is not ELF; None when it can be."""
+    real = follow(found, entries)
+    if real.startswith("/"):
+        return None  # out of the layer, to a file the Lambda OS may have (LL405 says so)
+    if real not in entries or entries[real].is_symlink:
+        return "broken-link", found
+    head = layer.binaries.get(real)
+    if layer.was_read(entries[real]) and (head is None or head.format != "elf"):
+        return "not-elf", real
+    return None
 
 
 def _by_file_name(layer: Layer) -> dict[str, list[str]]:

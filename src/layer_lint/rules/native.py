@@ -476,7 +476,8 @@ def check_incompatible_wheel_tag(layer: Layer, ctx: Context) -> Iterator[Hit]:
                 fix=f"Reinstall it for the target: {_pip_commands(runtime, sorted({t.arch for t in targets}), _wheel_requirement(layer, wheel, name, version, runtime))}",
                 targets=tuple(targets),
                 data={"distribution": name, "version": version, "tags": wheel_tags, "reason": why},
-                severity="warning" if harmless else None,
+                # Slower where pure-Python twins stand in; nothing lost where another build loads.
+                severity="warning" if twins else "info" if harmless else None,
             )
         if built_from_source:
             yield Hit(
@@ -615,7 +616,7 @@ RULES = [
         why="The package was installed for another platform; its native code fails at import, or worse, imports and misbehaves.",
         example="numpy-2.3.1.dist-info/WHEEL with Tag: cp312-cp312-manylinux_2_28_x86_64 in a python3.11 layer.",
         fix="Reinstall with pip's --platform for every manylinux_2_N up to the OS's glibc (pip only expands the legacy aliases).",
-        severity_note="info for linux_* tags (built from source on the build machine).",
+        severity_note="warning when every compiled module of the distribution gives way to a pure-Python twin on the target (it works, slower); info when another build of them in the layer loads instead, and for linux_* tags (built from source on the build machine).",
     ),
     Rule(
         code="LL209",
