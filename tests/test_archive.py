@@ -598,3 +598,13 @@ def test_a_damaged_zip64_end_record_is_an_unreadable_zip_not_a_crash(tmp_path, c
     path.write_bytes(bytes(data))
     result = cli(path, "--as-of", DAY)
     assert result.code == 2 and "internal error" not in result.err
+
+
+def test_ll401_a_member_whose_header_offset_points_before_the_file(tmp_path, cli):
+    path = write_zip(tmp_path / "l.zip", {"python/a.py": "a = 1\n", "python/b.py": "b = 2\n"})
+    data = bytearray(path.read_bytes())
+    central = headers(bytes(data))[1].central
+    struct.pack_into("<I", data, central + 42, 0xFFFF0000)  # the local header's offset, far past the end
+    path.write_bytes(bytes(data))
+    result = cli(path, "--runtime", "python3.12", "--as-of", DAY, "--format", "json")
+    assert result.code in (1, 2) and "Errno" not in result.out + result.err

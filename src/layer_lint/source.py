@@ -8,6 +8,7 @@ always with a byte cap. Member names are never used to touch the file system.
 from __future__ import annotations
 
 import bz2
+import errno
 import io
 import lzma
 import os
@@ -405,6 +406,10 @@ def _member_reason(exc: BaseException) -> str:
         return f"uses a zip feature that is not supported ({text})"
     if isinstance(exc, EOFError):
         return "compressed data ends early (truncated)"
+    if isinstance(exc, OSError) and exc.errno == errno.EINVAL:
+        return "its header points outside the file (a seek to an impossible offset): the zip is damaged or truncated"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot be read: {exc.strerror}"
     return text
 
 
