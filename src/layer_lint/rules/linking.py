@@ -72,7 +72,7 @@ def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
             fix = f"Move {moved} to lib/ (keeping the name {name}), or link the programs that need it with an RPATH of $ORIGIN/<relative path to its folder>."
             data["in_layer"] = copies
         else:
-            problem = f"is not in the layer, not in {', '.join(os_names) or 'the OS'}'s known libraries, and not on the loader's search path"
+            problem = f"is not in the layer, not among the known libraries of {' or '.join(os_names) or 'the OS'}, and not on the loader's search path"
         yield Hit(
             path=paths[0] if len(paths) == 1 else None,
             message=f"{name}, needed by {_examples(paths)}, {problem} ({', '.join(runtimes)}): '{name}: {error}'",
