@@ -474,6 +474,7 @@ def test_ll208_wheel_for_the_other_cpu(tmp_path, arch):
         pytest.param(["cp312-cp312-musllinux_1_2_x86_64"], "python3.12", "musllinux", id="musllinux"),
         pytest.param(["cp311-cp311-manylinux_2_28_x86_64"], "python3.11", "manylinux_2_28 needs glibc 2.28", id="manylinux_2_28-on-al2"),
         pytest.param(["cp311-cp311-manylinux2014_x86_64"], "python3.12", "not CPython 3.12", id="cp311-on-3.12"),
+        pytest.param(["cp312-cp312-manylinux_2_x_x86_64"], "python3.12", "no tag names a platform pip installs", id="malformed-platform"),
     ],
 )
 def test_ll208_wheels_that_cannot_install(tmp_path, tags, runtime, why):

@@ -537,6 +537,10 @@ def _why_not(parsed: set, runtime: Runtime, target: Target) -> str:
     if needs and min(needs) > int(runtime.glibc.split(".")[1]):
         return f"manylinux_2_{min(needs)} needs glibc 2.{min(needs)}, and {runtime.id} has {runtime.glibc}"
     interpreters = sorted({tag.interpreter for tag in parsed})
+    nodot = (runtime.version or "").replace(".", "")
+    if any(i in (f"cp{nodot}", f"py{nodot}", "py3", f"py{nodot[:1]}") for i in interpreters):
+        # The interpreter fits, so its platform is one pip does not know (a malformed tag).
+        return f"no tag names a platform pip installs on Linux {machine} with glibc {runtime.glibc} ({', '.join(sorted(platforms))})"
     return f"it is for {', '.join(interpreters)}, not CPython {runtime.version}"
 
 
