@@ -434,3 +434,16 @@ def test_stack_near_limit_names_the_function(tmp_path):
     assert "the function and its 1 layer" in finding.message
     assert finding.data["top"][0]["name"] == str(function)
     assert finding.data["unzipped_bytes"] == THRESHOLD + 2
+
+
+def test_a_stack_of_layers_for_different_pythons_is_checked_for_both(tmp_path):
+    # One function runs one runtime: a python3.11 layer and a python3.12 layer cannot both serve it.
+    a = write_zip(tmp_path / "a.zip", {"python/lib/python3.11/site-packages/six.py": "x = 1\n"})
+    b = write_zip(tmp_path / "b.zip", {"python/lib/python3.12/site-packages/attrs.py": "x = 1\n"})
+    report = lint_stack(a, b, runtimes=(), select=("LL1",))
+    for layer, other in ((report.layers[0], "python3.12"), (report.layers[1], "python3.11")):
+        assert {t.target.runtime for t in layer.targets} == {"python3.11", "python3.12"}
+        assert [f.code for f in layer.findings if f.severity == "error"] == ["LL103"]
+        assert any(t.target.runtime == other and "in the same stack" in t.reason for t in layer.targets)
+    same = lint_stack(a, write_zip(tmp_path / "c.zip", {"python/lib/python3.11/site-packages/attrs.py": "x = 1\n"}), runtimes=(), select=("LL1",))
+    assert all({t.target.runtime for t in layer.targets} == {"python3.11"} for layer in same.layers)

@@ -75,13 +75,19 @@ def _run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[Knowl
     explicit, skipped = explicit_targets(kb, options.request)
     report = Report(tool_version=__version__, knowledge_base=kb.version, as_of=options.as_of, skipped_targets=skipped)
     opened: list[Layer] = []
+    stacked = options.stack or options.function is not None
     try:
+        prepared = []
         for path in paths:
-            layer_report, layer = _lint_layer(str(path), rules, kb, options, explicit, progress)
-            report.layers.append(layer_report)
+            layer, targets, failed = _prepare_layer(str(path), kb, options, explicit, progress)
             if layer is not None:
                 opened.append(layer)
-        if options.stack or options.function is not None:
+            prepared.append((layer, targets, failed))
+        if stacked and not options.request.explicit:
+            _share_inferred_targets(prepared)
+        for layer, targets, failed in prepared:
+            report.layers.append(failed if failed is not None else lint_layer(layer, targets, rules, kb, options))
+        if stacked:
             function = _open_function(options, progress) if options.function is not None else None
             if function is not None:
                 opened.append(function)
@@ -93,9 +99,11 @@ def _run(paths: Sequence[Union[str, Path]], options: Options, kb: Optional[Knowl
     return report
 
 
-def _lint_layer(
-    name: str, rules: Sequence[Rule], kb: KnowledgeBase, options: Options, explicit: Sequence[LayerTarget], progress: Optional[Progress]
-) -> tuple[LayerReport, Optional[Layer]]:
+def _prepare_layer(
+    name: str, kb: KnowledgeBase, options: Options, explicit: Sequence[LayerTarget], progress: Optional[Progress]
+) -> tuple[Optional[Layer], list[LayerTarget], Optional[LayerReport]]:
+    """The opened layer and its targets, or the report that stands for it when it cannot be
+    opened or its targets cannot be worked out."""
     cache = _cache(options)
     if cache is not None:
         cache.prefetch(name)  # the zip is hashed for the cache key while it is listed
@@ -104,13 +112,32 @@ def _lint_layer(
     except UnreadableLayer as exc:
         if cache is not None:
             cache.discard(name)
-        return LayerReport(path=name, error=exc.reason), None
+        return None, [], LayerReport(path=name, error=exc.reason)
     layer = Layer(name, source, options.limits, cache=cache, progress=progress)
     try:
-        targets = layer_targets(layer, kb, options.as_of, options.request, explicit)
+        return layer, layer_targets(layer, kb, options.as_of, options.request, explicit), None
     except Exception as exc:  # noqa: BLE001 - a bug in inference must not lose the other layers' reports
-        return LayerReport(path=name, zipped_bytes=layer.zipped_bytes, findings=[_internal_error("target inference", name, exc)]), layer
-    return lint_layer(layer, targets, rules, kb, options), layer
+        return layer, [], LayerReport(path=name, zipped_bytes=layer.zipped_bytes, findings=[_internal_error("target inference", name, exc)])
+
+
+def _share_inferred_targets(prepared: list[tuple[Optional[Layer], list[LayerTarget], Optional[LayerReport]]]) -> None:
+    """One function runs one runtime, so the layers of a stack are checked for the same targets:
+    those every layer's own inference names or, when they name none in common (a python3.11
+    layer stacked with a python3.12 one), all of them, so that each layer is checked for the
+    others' runtime too and says why it cannot serve it."""
+    ready = [(index, layer, targets) for index, (layer, targets, failed) in enumerate(prepared) if layer is not None and failed is None]
+    union = list(dict.fromkeys(t.target for _, _, targets in ready for t in targets))
+    common = [target for target in union if all(any(t.target == target for t in targets) for _, _, targets in ready)]
+    for index, layer, targets in ready:
+        own = {t.target: t for t in targets}
+        shared = []
+        for target in common or union:
+            if target in own:
+                shared.append(own[target])
+            else:
+                others = [other.name for _, other, theirs in ready if any(t.target == target for t in theirs)]
+                shared.append(LayerTarget(target, True, f"{', '.join(others)} in the same stack, since one function runs one runtime"))
+        prepared[index] = (layer, shared, None)
 
 
 def lint_layer(layer: Layer, targets: list[LayerTarget], rules: Sequence[Rule], kb: KnowledgeBase, options: Options) -> LayerReport:
@@ -178,7 +205,7 @@ def _lint_stack(
 
 def _stack_targets(report: Report) -> tuple[Target, ...]:
     """A function runs on one runtime, so a stack's targets are those every readable layer has;
-    when the layers agree on none, all of them (the path rules already report the mismatch)."""
+    when the layers agree on none, all of them (each layer's own rules report the mismatch)."""
     per_layer = [[t.target for t in layer.targets] for layer in report.layers if layer.error is None]
     union = list(dict.fromkeys(target for targets in per_layer for target in targets))
     common = [target for target in union if all(target in targets for targets in per_layer)]
