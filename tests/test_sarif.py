@@ -118,6 +118,16 @@ def test_stack_findings_are_results_located_at_every_layer(repo, cli):
     assert result["properties"]["layer"] == "(stack)"
 
 
+def test_a_shadowed_package_is_located_at_the_zips_that_ship_it(repo, cli):
+    write_zip(repo / "fn.zip", {"handler.py": "x = 1\n"})
+    write_zip(repo / "other.zip", {"python/other/__init__.py": "x = 1\n"})
+    write_zip(repo / "a.zip", {"python/attrs/__init__.py": "x = 1\n"})
+    write_zip(repo / "b.zip", {"python/attrs/__init__.py": "x = 2\n"})
+    _, document = _sarif(cli, "other.zip", "a.zip", "b.zip", "--function", "fn.zip", "--runtime", "python3.12")
+    (result,) = [r for r in document["runs"][0]["results"] if r["ruleId"] == "LL305"]
+    assert [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in result["locations"]] == ["a.zip", "b.zip"]
+
+
 def test_unreadable_layer_is_a_tool_notification(repo, cli):
     (repo / "broken.zip").write_bytes(b"not a zip")
     code, document = _sarif(cli, "broken.zip")

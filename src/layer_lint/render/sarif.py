@@ -45,9 +45,11 @@ def sarif_log(report: Report, rules: Sequence[Rule], *, cwd: str, root: str) -> 
             results.append(_result(finding, [_location(layer.path, cwd, root)], index, seen))
     if report.stack is not None:
         members = ([report.stack.function] if report.stack.function else []) + report.stack.layers
-        where = [_location(path, cwd, root) for path in members]
         for finding in report.stack.findings:
-            results.append(_result(finding, where, index, seen))
+            # A shadowed package (LL305) is about the zips that ship it; the limits are about them all.
+            copies = finding.data.get("copies") if isinstance(finding.data, dict) else None
+            involved = list(dict.fromkeys(c["layer"] for c in copies or () if isinstance(c, dict) and c.get("layer")))
+            results.append(_result(finding, [_location(path, cwd, root) for path in involved or members], index, seen))
     crashed = any(result["ruleId"] == "LL000" for result in results)
     if crashed:
         descriptors.append(INTERNAL_ERROR_RULE)
