@@ -97,6 +97,25 @@ def test_fixture_passes_a_good_layer_and_fails_a_bad_one_with_the_findings(pytes
     )
 
 
+def test_fixture_finds_project_paths_from_the_rootdir_wherever_pytest_runs(pytester, monkeypatch):
+    (pytester.path / "dist").mkdir()
+    write_zip(pytester.path / "dist" / "good.zip", GOOD)
+    pytester.makeini("[pytest]\n")  # the rootdir
+    (pytester.path / "tests").mkdir()
+    (pytester.path / "tests" / "test_layer.py").write_text(
+        "import datetime\n"
+        f"{AS_OF_LINE}\n"
+        "def test_good(layer_lint):\n"
+        "    layer_lint('dist/good.zip', runtimes=['python3.12'], as_of=AS_OF).assert_ok()\n"
+        "def test_missing(layer_lint):\n"
+        "    layer_lint('dist/missing.zip', runtimes=['python3.12'], as_of=AS_OF).assert_ok()\n"
+    )
+    monkeypatch.chdir(pytester.path / "tests")  # as `cd tests && pytest` does
+    result = pytester.runpytest_inprocess(str(pytester.path / "tests"))
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*dist/missing.zip  cannot be read: no such file or folder*", "*1 of them unreadable*"])
+
+
 def test_fixture_takes_the_lint_options_and_the_project_configuration(pytester):
     write_zip(pytester.path / "bad.zip", BAD)
     pytester.makepyprojecttoml('[tool.layer-lint]\nruntimes = ["python3.12"]\n')

@@ -165,7 +165,17 @@ def _lint(pytestconfig: pytest.Config, *paths: Union[str, Path], **options: Any)
     if "config" not in options:  # `config` is lint()'s keyword: a file, a Config or False
         # The project's configuration, as the CLI finds it from the repository, wherever pytest's cwd is.
         options["config"] = load_config(cwd=pytestconfig.rootpath)
-    return lint([str(path) for path in paths], **options)
+    return lint([_from_rootdir(path, pytestconfig.rootpath) for path in paths], **options)
+
+
+def _from_rootdir(path: Union[str, Path], rootpath: Path) -> str:
+    """A relative layer path as written in the project: from the working directory when it is
+    there, else from pytest's rootdir (where the configuration comes from), so a test passes
+    whichever folder pytest runs in."""
+    given = Path(path)
+    if given.is_absolute() or given.exists() or not (rootpath / given).exists():
+        return str(path)
+    return os.path.relpath(rootpath / given)
 
 
 def _display_path(path: Path) -> str:

@@ -36,9 +36,12 @@ def failure_text(report: Report, fail_on: str = "error") -> str:
         lines.append("stack")
         lines.extend(_lines(stacked))
     counts = report.summary()
+    unreadable = sum(1 for layer in report.layers if layer.error is not None)
     lines.append(
         f"layer-lint: {counts['errors']} errors, {counts['warnings']} warnings, {counts['infos']} infos "
-        f"in {len(report.layers)} layer{'s' if len(report.layers) != 1 else ''} (failing at --fail-on {fail_on})"
+        f"in {len(report.layers)} layer{'s' if len(report.layers) != 1 else ''}"
+        + (f", {unreadable} of them unreadable" if unreadable else "")
+        + f" (failing at --fail-on {fail_on})"
     )
     return "\n".join(lines)
 
