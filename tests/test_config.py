@@ -393,8 +393,28 @@ def test_stack_with_layers_that_need_different_settings_is_a_usage_error(tmp_pat
     monkeypatch.chdir(repo)
     run = cli("dist/geo-layer.zip", "dist/img-layer.zip", "--stack", "--as-of", DAY)
     assert run.code == 2 and "--stack" in run.err and len(run.err.splitlines()) == 1
+    assert "give dist/img-layer.zip other ones than dist/geo-layer.zip" in run.err
     # the same flags for both make one configuration again
     assert cli("dist/geo-layer.zip", "dist/img-layer.zip", "--stack", "--runtime", "python3.12", "--as-of", DAY).code == 1
+
+
+def test_stack_of_layers_with_their_own_per_path_ignores(tmp_path, cli, monkeypatch):
+    # Per-path-ignores add up rather than replace, so no flag could make them equal: each layer keeps its own.
+    repo = _repo(tmp_path, """
+[tool.layer-lint]
+runtimes = ["python3.12"]
+
+[[tool.layer-lint.layer]]
+path = "dist/geo-layer.zip"
+per-path-ignores = {"assets/**" = ["LL102"]}
+""")
+    write_zip(repo / "dist" / "geo-layer.zip", {**PY312, "assets/a.txt": "a\n"})
+    write_zip(repo / "dist" / "img-layer.zip", {**PY312, "assets/b.txt": "b\n"})
+    monkeypatch.chdir(repo)
+    run = cli("dist/geo-layer.zip", "dist/img-layer.zip", "--stack", "--as-of", DAY, "--format", "json")
+    assert run.code in (0, 1), run.err
+    assert _layer_result(run.json(), "geo-layer.zip")[1] == set()
+    assert _layer_result(run.json(), "img-layer.zip")[1] == {"LL102"}
 
 
 # --- the README's configuration reference ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 from pathlib import Path
@@ -97,15 +98,12 @@ def run_plans(
         report = run([], Options(), kb)
         report.fail_on = fail_on
         return report
+    first = plans[0].options
+    if first.stack or first.function is not None:
+        return _run_stack(paths, plans, fail_on, kb, progress)
     groups: dict[configuration.Plan, list[int]] = {}
     for index, plan in enumerate(plans):
         groups.setdefault(plan, []).append(index)
-    first = plans[0].options
-    if len(groups) > 1 and (first.stack or first.function is not None):
-        raise UsageError(
-            "--stack checks the layers together, so they need the same settings, but [[tool.layer-lint.layer]] "
-            "tables give them different ones; lint them without --stack, or override the keys that differ with flags"
-        )
     layers: dict[int, LayerReport] = {}
     merged: Optional[Report] = None
     for plan, indexes in groups.items():
@@ -121,3 +119,25 @@ def run_plans(
     merged.fail_on = fail_on
     return merged
 
+
+
+def _run_stack(
+    paths: Sequence[str], plans: Sequence[configuration.Plan], fail_on: str, kb: Optional[KnowledgeBase], progress: Optional[Progress]
+) -> Report:
+    """One run over all the layers of a stack, which must share their options; each layer's
+    per-path-ignores then apply to its own findings, and those all layers share to the stack's."""
+    differing = sorted({path for plan, path in zip(plans, paths) if plan.options != plans[0].options})
+    if differing:
+        raise UsageError(
+            f"--stack checks the layers together, so they need the same settings, but [[tool.layer-lint.layer]] tables "
+            f"give {', '.join(differing)} other ones than {paths[0]}; lint them without --stack, or set the keys that differ with flags"
+        )
+    report = run(paths, plans[0].options, kb, progress)
+    layers = [
+        configuration.drop_ignored(dataclasses.replace(report, layers=[layer], stack=None), plan.per_path_ignores).layers[0]
+        for layer, plan in zip(report.layers, plans)
+    ]
+    shared = tuple(glob for glob in plans[0].per_path_ignores if all(glob in plan.per_path_ignores for plan in plans))
+    merged = dataclasses.replace(configuration.drop_ignored(report, shared), layers=layers)
+    merged.fail_on = fail_on
+    return merged
