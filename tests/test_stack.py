@@ -10,6 +10,7 @@ nodejs22.x: nodejs/node22/node_modules, then nodejs/node_modules). The date is a
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -447,3 +448,14 @@ def test_a_stack_of_layers_for_different_pythons_is_checked_for_both(tmp_path):
         assert any(t.target.runtime == other and "in the same stack" in t.reason for t in layer.targets)
     same = lint_stack(a, write_zip(tmp_path / "c.zip", {"python/lib/python3.11/site-packages/attrs.py": "x = 1\n"}), runtimes=(), select=("LL1",))
     assert all({t.target.runtime for t in layer.targets} == {"python3.11"} for layer in same.layers)
+
+
+def test_a_big_package_shipped_identically_in_two_layers_is_info_with_its_bytes(tmp_path):
+    big = {f"{SITE}/bigpkg/__init__.py": "x = 1\n", f"{SITE}/bigpkg/data.bin": random.Random(3).randbytes(1_200_000)}
+    a = write_zip(tmp_path / "a.zip", big)
+    b = write_zip(tmp_path / "b.zip", big)
+    finding = only(lint_stack(a, b, select=("LL305",)), "LL305")
+    assert finding.severity == "info" and "identical" in finding.message and "for nothing" in finding.message
+    assert finding.data["bytes_each"] == 1_200_006
+    small = {f"{SITE}/attrs/__init__.py": "x = 1\n"}
+    assert stack_findings(lint_stack(write_zip(tmp_path / "c.zip", small), write_zip(tmp_path / "d.zip", small), select=("LL305",)), "LL305") == []

@@ -192,7 +192,7 @@ class _Copy:
 
 def check_shadowed_package(stack: Stack, ctx: Context) -> Iterator[Hit]:
     merged: dict[tuple[str, str, str], list[Target]] = {}
-    details: dict[tuple[str, str, str], dict] = {}
+    details: dict[tuple[str, str, str], tuple[dict, Optional[str]]] = {}
     for runtime_id, targets in _by_runtime(ctx.targets).items():
         runtime = ctx.kb.runtimes[runtime_id]
         if runtime.family not in ("python", "nodejs"):
@@ -201,16 +201,18 @@ def check_shadowed_package(stack: Stack, ctx: Context) -> Iterator[Hit]:
             hit = _shadow_hit(name, copies)
             if hit is None:
                 continue
-            path, message, data = hit
+            path, message, data, severity = hit
             merged.setdefault((path, message, runtime.family), []).extend(targets)
-            details[(path, message, runtime.family)] = data
+            details[(path, message, runtime.family)] = (data, severity)
     for (path, message, family), targets in merged.items():
+        data, severity = details[(path, message, family)]
         yield Hit(
             path=path,
             message=message,
             fix="Ship each package in one place only: remove the other copies, or pin every layer to the same version.",
             targets=tuple(targets),
-            data=details[(path, message, family)],
+            data=data,
+            severity=severity,
         )
 
 
@@ -255,10 +257,24 @@ def _shared(copies: dict[str, list[_Copy]]) -> dict[str, list[_Copy]]:
     return shared
 
 
-def _shadow_hit(name: str, copies: list[_Copy]) -> Optional[tuple[str, str, dict]]:
+# Identical copies of a package this big are worth a word: each counts toward the unzipped limit.
+_MIN_IDENTICAL_BYTES = 1 << 20
+
+
+def _shadow_hit(name: str, copies: list[_Copy]) -> Optional[tuple[str, str, dict, Optional[str]]]:
     signatures = {id(copy): copy.signature() for copy in copies}
     if all(sig == signatures[id(copies[0])] for sig in signatures.values()):
-        return None  # identical copies: whichever wins, the same code runs
+        # Whichever wins, the same code runs; but the limit counts every copy.
+        size = sum(entry.size for entry in copies[0].importable.files)
+        if size < _MIN_IDENTICAL_BYTES:
+            return None
+        listed = "; ".join(copy.where() for copy in copies)
+        message = (
+            f"{name} is shipped {len(copies)} times, identical: {listed}; the same code runs whichever copy the runtime finds, "
+            f"but each copy counts toward the unzipped limit ({human_bytes(size)} each, {human_bytes(size * (len(copies) - 1))} for nothing)"
+        )
+        data = {"package": name, "copies": [{"layer": c.source.name, "path": c.importable.path} for c in copies], "bytes_each": size}
+        return copies[0].importable.path, message, data, "info"
     # Python imports the first regular package or module on its path; namespace portions
     # count only when there is none, so a regular package later on the path beats them.
     copies = sorted(copies, key=lambda copy: (copy.is_namespace, copy.rank))
@@ -290,7 +306,7 @@ def _shadow_hit(name: str, copies: list[_Copy]) -> Optional[tuple[str, str, dict
         "differing_files": different[:_MAX_LISTED],
         "differing_count": len(different),
     }
-    return best[0].importable.path, message, data
+    return best[0].importable.path, message, data, None
 
 
 _MAX_LISTED = 50  # differing files named in a finding's data; the count says how many in all
@@ -484,10 +500,11 @@ RULES = [
         severity="warning",
         stack_check=check_shadowed_package,
         summary="The same Python or Node package reachable from more than one layer, or from the function and a layer.",
-        what="For each Python import name and Node package found in more than one layer (or in the function at /var/task and a layer), names each copy with its version and says which one the runtime imports: /var/task first, then each runtime's layer folders in search order (python/lib/pythonX.Y/site-packages/ before python/). Copies whose files are identical (same names, CRC and size) are not reported.",
+        what="For each Python import name and Node package found in more than one layer (or in the function at /var/task and a layer), names each copy with its version and says which one the runtime imports: /var/task first, then each runtime's layer folders in search order (python/lib/pythonX.Y/site-packages/ before python/). Copies whose files are identical (same names, CRC and size) are no conflict: they are reported, as info, only when a copy weighs 1 MiB or more, since each counts toward the unzipped limit.",
         why="Whichever copy comes first on the search path wins, silently: the function runs a version nobody tested. Two layers that unpack a package to the same folder mix their files, and Lambda does not document which layer's copy survives.",
         example="Layer a.zip with python/requests 2.31.0 and layer b.zip with python/lib/python3.12/site-packages/requests 2.28.1.",
         fix="Ship each package in one layer only, or pin all layers to the same version.",
+        severity_note="info for identical copies of 1 MiB or more, which count toward the limit more than once.",
     ),
     Rule(
         code="LL306",
