@@ -359,7 +359,7 @@ def test_layer_under_the_limit_plus_a_one_byte_function_is_at_it(unzipped_limit)
     assert finding.layer == STACK and finding.severity == "error"
     assert (finding.data["unzipped_bytes"], finding.data["excess"]) == (LIMIT, 1)
     assert [item["name"] for item in finding.data["top"]] == [str(unzipped_limit.under), str(function)]
-    assert "the function and its 1 layer" in finding.message and "1 byte too many" in finding.message
+    assert "the function with its 1 layer" in finding.message and "1 byte too many" in finding.message
     assert "LL303" not in codes(report.stack.findings)
 
 

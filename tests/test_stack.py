@@ -432,7 +432,7 @@ def test_stack_near_limit_names_the_function(tmp_path):
     function = write_zip(tmp_path / "app.zip", {"app.py": b"#" * (THRESHOLD + 1)})
     layer = write_zip(tmp_path / "layer.zip", {"python/x.py": "x"})
     finding = only(lint_stack(layer, function=function, near_limit=SHARE), "LL303")
-    assert "the function and its 1 layer" in finding.message
+    assert "the function with its 1 layer" in finding.message
     assert finding.data["top"][0]["name"] == str(function)
     assert finding.data["unzipped_bytes"] == THRESHOLD + 2
 
@@ -459,3 +459,12 @@ def test_a_big_package_shipped_identically_in_two_layers_is_info_with_its_bytes(
     assert finding.data["bytes_each"] == 1_200_006
     small = {f"{SITE}/attrs/__init__.py": "x = 1\n"}
     assert stack_findings(lint_stack(write_zip(tmp_path / "c.zip", small), write_zip(tmp_path / "d.zip", small), select=("LL305",)), "LL305") == []
+
+
+def test_text_report_names_the_stack_for_stack_findings(tmp_path, cli):
+    names = [write_zip(tmp_path / f"l{n}.zip", {f"python/pkg{n}/__init__.py": "x = 1\n"}) for n in range(6)]
+    out = cli(*names, "--stack", "--runtime", "python3.12", "--as-of", AS_OF.isoformat()).out
+    assert "LL304 too-many-layers (stack)" in out and "(6 layers," in out
+    function = write_zip(tmp_path / "fn.zip", {"handler.py": "x = 1\n"})
+    out = cli(names[0], "--function", function, "--runtime", "python3.12", "--as-of", AS_OF.isoformat()).out
+    assert "(1 layer and the function," in out

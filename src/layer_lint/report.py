@@ -183,6 +183,7 @@ class Report:
     def assert_ok(self, fail_on: Optional[str] = None) -> None:
         """Raise AssertionError, with the findings as the CLI prints them, unless the run passes
         at `fail_on` (default: the report's); so a failing test reads like a lint report."""
+        __tracebackhide__ = True  # pytest shows the findings, not this frame
         if self.exit_code(fail_on) != EXIT_OK:
             from .render.plain import failure_text  # render/ holds every renderer
 

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..report import Finding, Report
+from ..report import STACK, Finding, Report
+
+
+def whole(finding: Finding) -> str:
+    """What a finding without a member path is about: the whole layer, or the whole stack."""
+    return "(stack)" if finding.layer == STACK else "(layer)"
 
 
 def finding_lines(finding: Finding) -> list[str]:
     return [
-        f"  {finding.severity:<7} {finding.code} {finding.name} {finding.path or '(layer)'}",
+        f"  {finding.severity:<7} {finding.code} {finding.name} {finding.path or whole(finding)}",
         f"          {finding.message}",
         f"          fix: {finding.fix}",
     ]

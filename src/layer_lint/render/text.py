@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 from ..report import Finding, LayerReport, Report
 from ..runtimes import KnowledgeBase
 from ..sizes import human_bytes
+from .plain import whole
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -59,7 +60,8 @@ def render_report(report: Report, out: Console, unzipped_limit: int) -> None:
         stack = report.stack
         header = Text("stack", style="bold")
         members = ([f"function {stack.function}"] if stack.function else []) + stack.layers
-        header.append(f"  ({len(stack.layers)} layers, {human_bytes(stack.unzipped_bytes)} unzipped: {', '.join(members)})", style="dim")
+        counted = _plural(len(stack.layers), "layer") + (" and the function" if stack.function else "")
+        header.append(f"  ({counted}, {human_bytes(stack.unzipped_bytes)} unzipped: {', '.join(members)})", style="dim")
         out.print(header)
         for finding in stack.findings:
             _render_finding(finding, out)
@@ -101,7 +103,7 @@ def _render_finding(finding: Finding, out: Console) -> None:
     line.append(f"{finding.severity:<7} ", style=_STYLE[finding.severity])
     line.append(f"{finding.code} ", style="bold")
     line.append(f"{finding.name} ", style="dim")
-    line.append(_clean(finding.path or "(layer)"), style="magenta")
+    line.append(_clean(finding.path or whole(finding)), style="magenta")
     out.print(line)
     out.print(Text(f"          {_clean(finding.message)}"))
     out.print(Text(f"          fix: {_clean(finding.fix)}", style="green"))

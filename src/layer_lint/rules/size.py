@@ -118,7 +118,7 @@ def check_stack_near_limit(stack: Stack, ctx: Context) -> Iterator[Hit]:
 
 def _stack_name(stack: Stack) -> str:
     count = f"{len(stack.layers)} layer{'s' if len(stack.layers) != 1 else ''}"
-    return f"the function and its {count}" if stack.function is not None else f"the stack of {count}"
+    return f"the function with its {count}" if stack.function is not None else f"the stack of {count}"
 
 
 # LL304 ---------------------------------------------------------------------------------
