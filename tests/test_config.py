@@ -378,7 +378,9 @@ def test_cli_config_flag_reads_another_file(tmp_path, cli, monkeypatch):
     assert cli("l.zip", "--as-of", DAY).code == 0
     assert cli("l.zip", "--as-of", DAY, "--config", "ci.toml").code == 1
     run = cli("l.zip", "--config", "nope.toml")
-    assert run.code == 2 and "nope.toml" in run.err
+    assert run.code == 2 and "nope.toml" in run.err and "no such file" in run.err
+    run = cli("l.zip", "--config", "/dev/null" if Path("/dev/null").exists() else str(tmp_path))
+    assert run.code == 2 and "not a regular file" in run.err
 
 
 def test_cli_unknown_selector_on_the_command_line_suggests(tmp_path, cli):

@@ -111,8 +111,10 @@ def load_config(path: Optional[Union[str, Path]] = None, cwd: Optional[Path] = N
         path = found
     else:
         path = Path(cwd, path)
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(f"--config {path}: no such file")
+        if not path.is_file():
+            raise ConfigError(f"--config {path}: not a regular file (a pyproject.toml or a TOML file with a {TABLE} table)")
     data = _read_toml(path)
     table = _layer_lint_table(data)
     if table is None:
