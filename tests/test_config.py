@@ -400,6 +400,17 @@ def test_stack_with_layers_that_need_different_settings_is_a_usage_error(tmp_pat
     assert cli("dist/geo-layer.zip", "dist/img-layer.zip", "--stack", "--runtime", "python3.12", "--as-of", DAY).code == 1
 
 
+def test_targets_say_where_they_were_asked_for(tmp_path, cli, monkeypatch):
+    repo = _repo(tmp_path, TWO_LAYERS)
+    write_zip(repo / "dist" / "geo-layer.zip", PY312)
+    monkeypatch.chdir(repo)
+    document = cli("dist/geo-layer.zip", "--as-of", DAY, "--format", "json").json()
+    reasons = {t["reason"] for t in document["layers"][0]["targets"]}
+    assert reasons == {"runtimes python3.12 in pyproject.toml"}
+    document = cli("dist/geo-layer.zip", "--runtime", "python3.13", "--as-of", DAY, "--format", "json").json()
+    assert {t["reason"] for t in document["layers"][0]["targets"]} == {"--runtime python3.13"}
+
+
 def test_stack_of_layers_with_their_own_per_path_ignores(tmp_path, cli, monkeypatch):
     # Per-path-ignores add up rather than replace, so no flag could make them equal: each layer keeps its own.
     repo = _repo(tmp_path, """

@@ -318,7 +318,9 @@ def plan(
         if table is not None:
             stages.append(table.settings)
         stages.append(cli)
-        plans.append(_merge(stages, as_of=as_of, stack=stack, function=function, verify=verify, cache=cache))
+        where = os.path.basename(config.source) if config.source else "the configuration"
+        origins = [where] * (len(stages) - 1) + [""]
+        plans.append(_merge(stages, origins, as_of=as_of, stack=stack, function=function, verify=verify, cache=cache))
     return plans
 
 
@@ -345,7 +347,10 @@ def _relative(layer_path: str, cwd: str, root: Optional[str]) -> str:
     return Path(layer_path).as_posix()
 
 
-def _merge(stages: Sequence[Settings], *, as_of: datetime.date, stack: bool, function: Optional[str], verify: bool, cache: bool = True) -> Plan:
+def _merge(
+    stages: Sequence[Settings], origins: Sequence[str], *, as_of: datetime.date, stack: bool, function: Optional[str], verify: bool, cache: bool = True
+) -> Plan:
+    """The stages merged, weakest first; `origins` names where each was set ("" for the command line)."""
     def last(attribute: str) -> Any:
         for stage in reversed(stages):
             value = getattr(stage, attribute)
@@ -355,9 +360,14 @@ def _merge(stages: Sequence[Settings], *, as_of: datetime.date, stack: bool, fun
 
     runtimes: tuple[str, ...] = ()
     pairs: tuple[str, ...] = ()
-    for stage in reversed(stages):
+    runtimes_from = archs_from = ""
+    for stage, where in reversed(list(zip(stages, origins))):
         if stage.runtimes is not None or stage.targets is not None:
-            runtimes, pairs = stage.runtimes or (), stage.targets or ()
+            runtimes, pairs, runtimes_from = stage.runtimes or (), stage.targets or (), where
+            break
+    for stage, where in reversed(list(zip(stages, origins))):
+        if stage.architectures is not None:
+            archs_from = where
             break
     codes = selected_codes(stages)
     if len(codes) == len(ALL_RULES):
@@ -368,7 +378,7 @@ def _merge(stages: Sequence[Settings], *, as_of: datetime.date, stack: bool, fun
         select, ignore = codes, ()
     defaults = Limits()
     options = Options(
-        request=TargetRequest(runtimes, last("architectures") or (), pairs),
+        request=TargetRequest(runtimes, last("architectures") or (), pairs, runtimes_from, archs_from),
         as_of=as_of,
         select=select,
         ignore=ignore,

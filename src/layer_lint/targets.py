@@ -18,11 +18,14 @@ class UsageError(ValueError):
 
 @dataclass(frozen=True)
 class TargetRequest:
-    """What the user asked for: --runtime, --arch and --target values."""
+    """What the user asked for: --runtime, --arch and --target values, and where they were set
+    (empty: on the command line; else the configuration file that set them)."""
 
     runtimes: tuple[str, ...] = ()
     archs: tuple[str, ...] = ()
     pairs: tuple[str, ...] = ()
+    runtimes_from: str = ""  # of the runtimes and the pairs
+    archs_from: str = ""
 
     @property
     def explicit(self) -> bool:
@@ -57,7 +60,7 @@ def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[La
         runtime = resolve_runtime(kb, name)
         for arch in archs or architectures_of(runtime):
             if arch in architectures_of(runtime):
-                reason = f"--runtime {name}" + (f" --arch {arch}" if archs else "")
+                reason = _said(request.runtimes_from, "--runtime", "runtimes", name) + (_said(request.archs_from, " --arch", ", architectures", arch) if archs else "")
                 targets.append(LayerTarget(Target(runtime.id, arch), False, reason))
             else:
                 skipped.append(SkippedTarget(Target(runtime.id, arch), _no_arch_reason(runtime)))
@@ -68,11 +71,16 @@ def explicit_targets(kb: KnowledgeBase, request: TargetRequest) -> tuple[list[La
         chosen.setdefault(layer_target.target, layer_target)
     for pair in request.pairs:
         target = pair_target(kb, pair)
-        chosen[target] = LayerTarget(target, False, f"--target {pair}")
+        chosen[target] = LayerTarget(target, False, _said(request.runtimes_from, "--target", "targets", pair))
     unique = list(chosen.values())
     if request.explicit and not unique:
         raise UsageError("no target left: " + "; ".join(s.reason for s in skipped))
     return unique, skipped
+
+
+def _said(where: str, flag: str, key: str, value: str) -> str:
+    """How a target was asked for: `--runtime python3.12`, or `runtimes python3.12 in pyproject.toml`."""
+    return f"{flag} {value}" if not where else f"{key} {value} in {where}"
 
 
 def pair_target(kb: KnowledgeBase, pair: str) -> Target:
