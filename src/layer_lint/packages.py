@@ -227,6 +227,20 @@ def _node_version(manifest: Optional[bytes]) -> Optional[str]:
     return version if isinstance(version, str) else None
 
 
+def _unowned_group(path: str) -> str:
+    """Where a file no package owns is counted: inside a language's search folder, the folder
+    below it (python/bin/, .../site-packages/bulky/, which name the culprit); elsewhere, its
+    top-level folder."""
+    where = layout.placement(path)
+    if where is not None and where.folder and path.startswith(where.folder + "/"):
+        rest = path[len(where.folder) + 1 :]
+        if "/" in rest:
+            return f"{where.folder}/{rest.split('/', 1)[0]}/"
+        return where.folder + "/"
+    top = layout.top_level(path)
+    return top + "/" if "/" in path else top
+
+
 def size_breakdown(entries: Iterable[Entry], owners: dict[str, Owner]) -> list[SizeItem]:
     """Where the unzipped bytes go: Python by distribution, Node by package, the rest by
     top-level folder; largest first."""
@@ -238,8 +252,7 @@ def size_breakdown(entries: Iterable[Entry], owners: dict[str, Owner]) -> list[S
         if owner is not None:
             key = (owner.name, owner.kind, owner.version)
         else:
-            top = layout.top_level(entry.path)
-            key = (top + "/" if "/" in entry.path else top, "folder", None)
+            key = (_unowned_group(entry.path), "folder", None)
         totals[key][0] += entry.size
         totals[key][1] += 1
     items = [SizeItem(name, kind, version, size, count) for (name, kind, version), (size, count) in totals.items()]
