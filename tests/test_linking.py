@@ -379,3 +379,24 @@ def test_ll206_trusts_a_link_out_of_the_layer_to_the_os(tmp_path, chain):
     # lib/libmid.so.1 -> /usr/lib64/libmid.so.1: only the Lambda OS can say; LL405 warns about the link.
     path = _with_links(tmp_path / "l.zip", {"bin/prog": chain["prog"]}, {"lib/libmid.so.1": "/usr/lib64/libmid.so.1"})
     assert lint(path, targets=["provided.al2023/x86_64"], as_of=AS_OF, select=["LL206"]).layers[0].findings == []
+
+
+def test_a_bundled_system_library_loaded_through_an_rpath_is_judged_like_any_loaded_file(tmp_path):
+    # The common way to ship a newer libstdc++ to Amazon Linux 2: bin/prog with an RPATH of
+    # $ORIGIN/../lib. Here the bundled "libz.so.1" needs GLIBC_2.36 (arc4random): it loads, and fails.
+    gcc = require("gcc", "builds a program with an RPATH")
+    (tmp_path / "z.c").write_text("#include <stdlib.h>\nunsigned zlib_like(void) { return arc4random(); }\n")
+    (tmp_path / "prog.c").write_text("unsigned zlib_like(void);\nint main(void) { return (int) zlib_like(); }\n")
+    built = subprocess.run([gcc, "-shared", "-fPIC", "-Wl,-soname,libz.so.1", "-o", "libz.so.1", "z.c"], cwd=tmp_path, capture_output=True)
+    if built.returncode != 0:
+        pytest.skip("this glibc has no arc4random")
+    link = [gcc, "prog.c", "-L.", "-l:libz.so.1", "-Wl,-rpath,$ORIGIN/../lib"]
+    subprocess.run([*link, "-Wl,--disable-new-dtags", "-o", "prog"], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run([*link, "-Wl,--enable-new-dtags", "-o", "prog-runpath"], cwd=tmp_path, check=True, capture_output=True)
+    library = (tmp_path / "libz.so.1").read_bytes()
+    rpath = {"bin/prog": ((tmp_path / "prog").read_bytes(), EXEC_MODE), "lib/libz.so.1": library}
+    report = lint(build(tmp_path / "rpath", "zip", rpath), targets=["provided.al2023/x86_64"], as_of=AS_OF, select=["LL203"])
+    assert [(f.code, f.path) for f in report.layers[0].findings] == [("LL203", "lib/libz.so.1")]
+    runpath = {**rpath, "bin/prog": ((tmp_path / "prog-runpath").read_bytes(), EXEC_MODE)}
+    report = lint(build(tmp_path / "runpath", "zip", runpath), targets=["provided.al2023/x86_64"], as_of=AS_OF, select=["LL203"])
+    assert [(f.code, f.path) for f in report.layers[0].findings if f.path == "lib/libz.so.1"] == []  # /lib64's libz.so.1 loads instead

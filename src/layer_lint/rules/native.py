@@ -91,18 +91,28 @@ def _package(native: Native) -> str:
     return "/".join([where.folder, *parts[:width]]) if len(parts) > width else path
 
 
-def _problems(natives_: Sequence[Native], test) -> list[Problem]:
-    """Loaded members where `test(native, target)` gives a detail, grouped by package, detail and targets."""
+def _problems(natives_: Sequence[Native], test, pulled_in: Optional[dict[Target, set[str]]] = None) -> list[Problem]:
+    """Loaded members where `test(native, target)` gives a detail, grouped by package, detail and
+    targets. `pulled_in`: the layer files each target's loader reaches through other files
+    (linkage.py), loaded even where nothing loads them directly (a bundled libstdc++.so.6 found
+    through a program's RPATH before the OS's own)."""
     grouped: dict[tuple[str, str, tuple[Target, ...]], list[Native]] = defaultdict(list)
     for native in natives_:
         by_detail: dict[str, list[Target]] = defaultdict(list)
-        for target in native.loaded_by():
+        loaded = native.loaded_by()
+        if pulled_in:
+            loaded += [t for t, paths in pulled_in.items() if native.entry.path in paths and t not in loaded]
+        for target in loaded:
             detail = test(native, target)
             if detail:
                 by_detail[detail].append(target)
         for detail, targets in by_detail.items():
             grouped[(_package(native), detail, tuple(targets))].append(native)
     return [Problem(tuple(members), targets, detail) for (_, detail, targets), members in grouped.items()]
+
+
+def _pulled_in(layer: Layer, ctx: Context) -> dict[Target, set[str]]:
+    return {target: {item.path for item in items} for target, items in link(layer, ctx, natives(layer, ctx)).items()}
 
 
 def _it(problem: Problem) -> str:
@@ -220,7 +230,7 @@ def _musl(native: Native, target: Target) -> Optional[str]:
 
 
 def check_musl_binary(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    for problem in _problems(natives(layer, ctx), _musl):
+    for problem in _problems(natives(layer, ctx), _musl, _pulled_in(layer, ctx)):
         detail = problem.detail
         yield Hit(
             path=problem.path,
@@ -250,7 +260,7 @@ def _glibc_problem(ctx: Context):
 
 
 def check_glibc_too_new(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    for problem in _problems(natives(layer, ctx), _glibc_problem(ctx)):
+    for problem in _problems(natives(layer, ctx), _glibc_problem(ctx), _pulled_in(layer, ctx)):
         needed, os_id, have = problem.detail.split("|")
         native = problem.natives[0]
         symbols = sorted({s for n in problem.natives if n.elf for s in n.elf.symbols.get(needed, ())})
