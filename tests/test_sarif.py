@@ -264,3 +264,17 @@ def test_ambiguous_format_and_output_pairs_are_usage_errors(repo, cli, flags, me
     run = cli("bad.zip", *flags)
     assert run.code == 2 and run.out == "" and message in run.err and len(run.err.splitlines()) == 1
     assert not (repo / "a").exists()  # nothing is written before the command line is understood
+
+
+def test_stack_fingerprints_do_not_follow_the_order_of_the_layers(repo, cli):
+    names = [f"l{n}.zip" for n in range(6)]  # LL304
+    for n, name in enumerate(names):
+        write_zip(repo / name, {f"python/pkg{n}/__init__.py": "x = 1\n", "python/attrs/__init__.py": f"x = {n}\n"})
+
+    def stack_prints(*args: str) -> dict:
+        _, document = _sarif(cli, *args, "--runtime", "python3.12")
+        return {r["ruleId"]: r["partialFingerprints"] for r in document["runs"][0]["results"] if r["properties"]["layer"] == "(stack)"}
+
+    first = stack_prints(*names, "--stack")
+    assert {"LL304", "LL305"} <= set(first)
+    assert stack_prints(*reversed(names), "--stack") == first

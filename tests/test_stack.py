@@ -451,12 +451,19 @@ def test_a_stack_of_layers_for_different_pythons_is_checked_for_both(tmp_path):
 
 
 def test_a_big_package_shipped_identically_in_two_layers_is_info_with_its_bytes(tmp_path):
-    big = {f"{SITE}/bigpkg/__init__.py": "x = 1\n", f"{SITE}/bigpkg/data.bin": random.Random(3).randbytes(1_200_000)}
+    # Its distribution also installed bigpkg.libs/ beside it: that counts too, as in LL302's breakdown.
+    record = "bigpkg/__init__.py,,\nbigpkg/data.bin,,\nbigpkg.libs/libx.so,,\nbigpkg-1.0.dist-info/RECORD,,\n"
+    big = {
+        f"{SITE}/bigpkg/__init__.py": "x = 1\n",
+        f"{SITE}/bigpkg/data.bin": random.Random(3).randbytes(1_200_000),
+        f"{SITE}/bigpkg.libs/libx.so": random.Random(4).randbytes(500_000),
+        f"{SITE}/bigpkg-1.0.dist-info/RECORD": record,
+    }
     a = write_zip(tmp_path / "a.zip", big)
     b = write_zip(tmp_path / "b.zip", big)
     finding = only(lint_stack(a, b, select=("LL305",)), "LL305")
     assert finding.severity == "info" and "identical" in finding.message and "for nothing" in finding.message
-    assert finding.data["bytes_each"] == 1_200_006
+    assert finding.data["bytes_each"] == 1_200_006 + 500_000 + len(record)
     small = {f"{SITE}/attrs/__init__.py": "x = 1\n"}
     assert stack_findings(lint_stack(write_zip(tmp_path / "c.zip", small), write_zip(tmp_path / "d.zip", small), select=("LL305",)), "LL305") == []
 

@@ -234,8 +234,9 @@ def _unowned_group(path: str) -> str:
     where = layout.placement(path)
     if where is not None and where.folder and path.startswith(where.folder + "/"):
         rest = path[len(where.folder) + 1 :]
-        if "/" in rest:
-            return f"{where.folder}/{rest.split('/', 1)[0]}/"
+        below = rest.split("/", 1)[0]
+        if "/" in rest and below not in ("", ".", ".."):  # not for names LL402 reports
+            return f"{where.folder}/{below}/"
         return where.folder + "/"
     top = layout.top_level(path)
     return top + "/" if "/" in path else top

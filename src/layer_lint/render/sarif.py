@@ -18,7 +18,7 @@ from typing import Any, Optional, Sequence
 from urllib.parse import quote
 
 from ..registry import Rule
-from ..report import Finding, Report
+from ..report import STACK, Finding, Report
 from .locations import absolute, repo_relative
 
 SARIF_VERSION = "2.1.0"
@@ -125,7 +125,9 @@ def _result(finding: Finding, locations: list[dict[str, Any]], index: dict[str, 
 def _fingerprint(finding: Finding, locations: list[dict[str, Any]], seen: dict[tuple[str, str, str], int]) -> str:
     # Code scanning matches alerts across runs by fingerprint. Messages carry sizes that change from
     # build to build, so the key is rule, zip and member, plus a counter for repeats of that key.
-    uri = locations[0]["physicalLocation"]["artifactLocation"]["uri"] if locations else ""
+    # A stack finding is about the stack, not its first zip: keyed on "(stack)", so that the
+    # order of the layers or an added --function leaves its alert where it was.
+    uri = locations[0]["physicalLocation"]["artifactLocation"]["uri"] if locations and finding.layer != STACK else finding.layer
     key = (finding.code, uri, finding.path or "")
     seen[key] = seen.get(key, 0) + 1
     return hashlib.sha256("\0".join([*key, str(seen[key])]).encode()).hexdigest()[:32]

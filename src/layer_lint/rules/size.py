@@ -10,7 +10,7 @@ from .. import layout
 from ..layer import Layer
 from ..linkage import link
 from ..loading import natives
-from ..packages import Importable, SizeItem
+from ..packages import Importable, Owner, SizeItem
 from ..registry import Context, Hit, Rule
 from ..report import Target
 from ..source import Entry
@@ -184,10 +184,33 @@ class _Copy:
             if not entry.path.endswith((".pyc", ".pyo"))
         }
 
+    def installed_bytes(self) -> int:
+        """The bytes of the distribution that installed this copy, in its layer; the copy's own
+        files when no distribution owns them."""
+        owner = self.importable.owner
+        if owner is None:
+            return sum(entry.size for entry in self.importable.files)
+        return _bytes_by_owner(self.source).get(owner, 0)
+
     def where(self) -> str:
         version = f" {self.importable.owner.version}" if self.importable.owner and self.importable.owner.version else ""
         place = "/var/task/" if self.source.is_function else "/opt/"
         return f"{self.source.name}{version} at {place}{self.importable.path}"
+
+
+def _bytes_by_owner(layer: Layer) -> dict[Owner, int]:
+    """The unzipped bytes each distribution or Node package installed in the layer, worked out once."""
+
+    def count() -> dict[Owner, int]:
+        owners = layer.packages.owners
+        totals: dict[Owner, int] = defaultdict(int)
+        for entry in layer.files:
+            owner = owners.get(entry.path)
+            if owner is not None:
+                totals[owner] += entry.size
+        return totals
+
+    return layer.memo("bytes by owner", count)
 
 
 def check_shadowed_package(stack: Stack, ctx: Context) -> Iterator[Hit]:
@@ -264,8 +287,9 @@ _MIN_IDENTICAL_BYTES = 1 << 20
 def _shadow_hit(name: str, copies: list[_Copy]) -> Optional[tuple[str, str, dict, Optional[str]]]:
     signatures = {id(copy): copy.signature() for copy in copies}
     if all(sig == signatures[id(copies[0])] for sig in signatures.values()):
-        # Whichever wins, the same code runs; but the limit counts every copy.
-        size = sum(entry.size for entry in copies[0].importable.files)
+        # Whichever wins, the same code runs; but the limit counts every copy, with all that its
+        # distribution installed (numpy.libs/ and the .dist-info beside numpy/).
+        size = copies[0].installed_bytes()
         if size < _MIN_IDENTICAL_BYTES:
             return None
         listed = "; ".join(copy.where() for copy in copies)
