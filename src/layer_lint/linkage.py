@@ -44,9 +44,15 @@ def link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, 
     return layer.memo(key, lambda: (ctx.kb, natives, _link(layer, ctx, natives)))[2]
 
 
+def linked_paths(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, set[str]]:
+    """The layer files each target's loader loads: what the runtime loads, and what that pulls in
+    (a library found through a program's RPATH, even one the OS also has)."""
+    return {target: {item.path for item in items} for target, items in link(layer, ctx, natives).items()}
+
+
 def _link(layer: "Layer", ctx: "Context", natives: list[Native]) -> dict[Target, list[Linked]]:
-    files = {entry.path for entry in layer.files}
-    entries = {entry.path: entry for entry in layer.files}
+    files = set(layer.files_by_path)
+    entries = layer.files_by_path
     by_path = {native.entry.path: native for native in natives}
     needed_names: dict[str, set[str]] = {}  # DT_NEEDED name -> the layer files that need it
     for native in natives:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator, Optional
 
-from ..layer import Layer
-from ..source import Entry
 from ..elf import version_key
+from ..layer import Layer
 from ..linkage import Linked, follow, link
 from ..loading import natives
 from ..registry import Context, Hit, Rule
 from ..report import Target
+from ..source import Entry
 
 _EXAMPLES = 5
 
@@ -27,7 +27,7 @@ def _examples(paths: list[str]) -> str:
 def check_missing_shared_library(layer: Layer, ctx: Context) -> Iterator[Hit]:
     # (library, what is wrong, where it was found, whether it surely loads) -> needing member -> targets
     grouped: dict[tuple[str, str, str, bool], dict[str, list[Target]]] = defaultdict(lambda: defaultdict(list))
-    entries = {entry.path: entry for entry in layer.files}
+    entries = layer.files_by_path
     for target, linked in link(layer, ctx, natives(layer, ctx)).items():
         for item in linked:
             for resolution in item.resolutions:

@@ -15,7 +15,7 @@ from typing import Iterator, Optional, Sequence
 from .. import layout
 from ..elf import ElfFacts, version_key
 from ..layer import Layer
-from ..linkage import link, reached
+from ..linkage import link, linked_paths, reached
 from ..loading import Native, extension_module, natives, python_extension_fits
 from ..packages import recorded_paths
 from ..registry import Context, Hit, Rule
@@ -109,10 +109,6 @@ def _problems(natives_: Sequence[Native], test, pulled_in: Optional[dict[Target,
         for detail, targets in by_detail.items():
             grouped[(_package(native), detail, tuple(targets))].append(native)
     return [Problem(tuple(members), targets, detail) for (_, detail, targets), members in grouped.items()]
-
-
-def _pulled_in(layer: Layer, ctx: Context) -> dict[Target, set[str]]:
-    return {target: {item.path for item in items} for target, items in link(layer, ctx, natives(layer, ctx)).items()}
 
 
 def _it(problem: Problem) -> str:
@@ -230,7 +226,7 @@ def _musl(native: Native, target: Target) -> Optional[str]:
 
 
 def check_musl_binary(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    for problem in _problems(natives(layer, ctx), _musl, _pulled_in(layer, ctx)):
+    for problem in _problems(natives(layer, ctx), _musl, linked_paths(layer, ctx, natives(layer, ctx))):
         detail = problem.detail
         yield Hit(
             path=problem.path,
@@ -260,7 +256,7 @@ def _glibc_problem(ctx: Context):
 
 
 def check_glibc_too_new(layer: Layer, ctx: Context) -> Iterator[Hit]:
-    for problem in _problems(natives(layer, ctx), _glibc_problem(ctx), _pulled_in(layer, ctx)):
+    for problem in _problems(natives(layer, ctx), _glibc_problem(ctx), linked_paths(layer, ctx, natives(layer, ctx))):
         needed, os_id, have = problem.detail.split("|")
         native = problem.natives[0]
         symbols = sorted({s for n in problem.natives if n.elf for s in n.elf.symbols.get(needed, ())})

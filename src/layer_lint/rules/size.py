@@ -8,7 +8,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 from .. import layout
 from ..layer import Layer
-from ..linkage import link
+from ..linkage import linked_paths
 from ..loading import natives
 from ..packages import Importable, Owner, SizeItem
 from ..registry import Context, Hit, Rule
@@ -385,7 +385,7 @@ def check_dead_weight(layer: Layer, ctx: Context) -> Iterator[Hit]:
     if ctx.targets:
         found = natives(layer, ctx)
         # A library pulled in through an RPATH loads whatever the OS has (a newer libstdc++.so.6).
-        pulled_in = {item.path for items in link(layer, ctx, found).values() for item in items}
+        pulled_in = set().union(*linked_paths(layer, ctx, found).values())
         for native in found:
             reasons = sorted({decision.reason for decision in native.decisions.values() if decision.reason})
             # Code in a folder no target reads is the path rules' business (LL101-LL103), not dead weight.
