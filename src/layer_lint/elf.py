@@ -156,29 +156,21 @@ def dynamic_range(head: bytes) -> Optional[tuple[int, int]]:
     """(start, end) in the file of the dynamic segment (PT_DYNAMIC: DT_NEEDED, RPATH, ...), from
     the program headers in `head`; None when they are not all there or there is none. A big
     library may keep it far from both its start and its end."""
-    if len(head) < 0x34 or head[:4] != b"\x7fELF" or head[4] not in (1, 2):
+    if len(head) < 16 or head[:4] != b"\x7fELF" or head[4] not in (1, 2) or head[5] not in (1, 2):
         return None
-    order = ">" if head[5] == 2 else "<"
-    wide = head[4] == 2
-    if wide:
-        if len(head) < 0x40:
+    image = _Image(head)
+    formats = _FORMATS[(32 if head[4] == 1 else 64, "<" if head[5] == 1 else ">")]
+    try:
+        e_phoff, e_phentsize, e_phnum = (image.unpack(formats.header, 16)[i] for i in (4, 8, 9))
+        if e_phentsize != formats.segment.size:
             return None
-        phoff, = struct.unpack_from(order + "Q", head, 0x20)
-        entsize, count = struct.unpack_from(order + "HH", head, 0x36)
-        layout, size = order + "II QQQQ", 40  # p_type, p_flags, p_offset, p_vaddr, p_paddr, p_filesz
-    else:
-        phoff, = struct.unpack_from(order + "I", head, 0x1C)
-        entsize, count = struct.unpack_from(order + "HH", head, 0x2A)
-        layout, size = order + "IIIIII", 24  # p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz
-    if entsize < size or phoff + entsize * count > len(head):
+        for p_type, offset, filesz in _segment_fields(image, formats, e_phoff, e_phnum):
+            if p_type == 2:  # PT_DYNAMIC
+                # Real dynamic segments are a few KiB; a damaged size must not make the read keep
+                # a whole big member.
+                return (offset, offset + filesz) if filesz <= _MAX_DYNAMIC_BYTES else None
+    except _Unusual:  # program headers beyond the bytes at hand
         return None
-    for index in range(count):
-        fields = struct.unpack_from(layout, head, phoff + index * entsize)
-        if fields[0] == 2:  # PT_DYNAMIC
-            offset, filesz = (fields[2], fields[5]) if wide else (fields[1], fields[4])
-            # Real dynamic segments are a few KiB; a damaged size must not make the read keep
-            # a whole big member.
-            return (offset, offset + filesz) if filesz <= _MAX_DYNAMIC_BYTES else None
     return None
 
 

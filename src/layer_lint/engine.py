@@ -126,12 +126,11 @@ def _share_inferred_targets(prepared: list[tuple[Optional[Layer], list[LayerTarg
     layer stacked with a python3.12 one), all of them, so that each layer is checked for the
     others' runtime too and says why it cannot serve it."""
     ready = [(index, layer, targets) for index, (layer, targets, failed) in enumerate(prepared) if layer is not None and failed is None]
-    union = list(dict.fromkeys(t.target for _, _, targets in ready for t in targets))
-    common = [target for target in union if all(any(t.target == target for t in targets) for _, _, targets in ready)]
+    agreed = _agreed([[t.target for t in targets] for _, _, targets in ready])
     for index, layer, targets in ready:
         own = {t.target: t for t in targets}
         shared = []
-        for target in common or union:
+        for target in agreed:
             if target in own:
                 shared.append(own[target])
             else:
@@ -206,10 +205,14 @@ def _lint_stack(
 def _stack_targets(report: Report) -> tuple[Target, ...]:
     """A function runs on one runtime, so a stack's targets are those every readable layer has;
     when the layers agree on none, all of them (each layer's own rules report the mismatch)."""
-    per_layer = [[t.target for t in layer.targets] for layer in report.layers if layer.error is None]
+    return tuple(_agreed([[t.target for t in layer.targets] for layer in report.layers if layer.error is None]))
+
+
+def _agreed(per_layer: list[list[Target]]) -> list[Target]:
+    """The targets every layer has or, when they have none in common, all of them."""
     union = list(dict.fromkeys(target for targets in per_layer for target in targets))
     common = [target for target in union if all(target in targets for targets in per_layer)]
-    return tuple(common or union)
+    return common or union
 
 
 def _run_rule(rule: Rule, check: Callable, subject: Union[Layer, Stack], name: str, context: Context) -> list[Finding]:

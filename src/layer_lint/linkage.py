@@ -141,11 +141,17 @@ def follow(path: str, entries: dict[str, Entry]) -> str:
         entry = entries.get(path)
         if entry is None or not entry.is_symlink or not entry.link_target:
             return path
-        absolute = posixpath.normpath(posixpath.join("/opt", posixpath.dirname(path), entry.link_target))
-        if not absolute.startswith("/opt/"):
-            return absolute
-        path = absolute[len("/opt/") :]
+        path = link_step(path, entry.link_target)
+        if path.startswith("/"):
+            return path
     return path
+
+
+def link_step(path: str, target: str) -> str:
+    """Where the link at layer path `path` with `target` leads, as Lambda unpacks it under /opt:
+    a layer path, or an absolute path when it leaves the layer."""
+    absolute = posixpath.normpath(posixpath.join("/opt", posixpath.dirname(path), target))
+    return absolute[len("/opt/") :] if absolute.startswith("/opt/") else absolute
 
 
 @dataclass(frozen=True)

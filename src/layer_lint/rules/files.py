@@ -10,6 +10,7 @@ from typing import Callable, Iterator, Optional
 
 from .. import layout
 from ..layer import Layer
+from ..linkage import link_step
 from ..registry import Context, Hit, Rule
 from ..report import Target
 from ..source import Entry
@@ -160,10 +161,9 @@ def _loops(path: str, links: dict[str, str]) -> bool:
         target = links.get(path)
         if target is None:
             return False
-        absolute = posixpath.normpath(target if target.startswith("/") else posixpath.join("/opt", posixpath.dirname(path), target))
-        if not absolute.startswith("/opt/"):
-            return False
-        path = absolute[len("/opt/") :]
+        path = link_step(path, target)
+        if path.startswith("/"):
+            return False  # out of the layer
     return True
 
 
