@@ -456,3 +456,13 @@ def test_readme_key_table_documents_exactly_the_known_keys():
         if line.startswith("| `"):
             documented |= set(re.findall(r"`([a-z-]+)`", line.split("|")[1]))
     assert documented == set(_KEYS) | {"layer"}
+
+
+def test_max_members_from_the_configuration(tmp_path, cli, monkeypatch):
+    repo = _repo(tmp_path, '[tool.layer-lint]\nruntimes = ["python3.12"]\nmax-members = 2\n')
+    write_zip(repo / "three.zip", {"python/a.py": "a\n", "python/b.py": "b\n", "python/c.py": "c\n"}, dirs=False)
+    write_zip(repo / "two.zip", {"python/a.py": "a\n", "python/b.py": "b\n"}, dirs=False)
+    monkeypatch.chdir(repo)
+    refused = cli("three.zip", "--as-of", DAY)
+    assert refused.code == 2 and "more than the 2 layer-lint lists" in refused.err
+    assert cli("two.zip", "--as-of", DAY).code in (0, 1)
